@@ -1,0 +1,35 @@
+# crash_analytics: PGXS build.  `make`, `make install`, `make installcheck`
+# work as for any PostgreSQL extension; the full suite (pg_regress, pgTAP,
+# isolation) runs with test/run-tests.sh, which sets up its own cluster.
+
+EXTENSION = crash_analytics
+MODULE_big = crash_analytics
+OBJS = \
+	src/crash_analytics.o \
+	src/catalog.o \
+	src/writer.o \
+	src/derive.o \
+	src/input.o \
+	src/ingest.o \
+	src/fanout.o \
+	src/rollup.o \
+	src/signals.o \
+	src/loggers.o \
+	src/stats.o \
+	src/triggers.o
+PGFILEDESC = "crash_analytics - analytics store for crash-game bots"
+
+# install and upgrade scripts live in sql/ beside the pg_regress inputs
+DATA = $(wildcard sql/crash_analytics--*.sql)
+
+# pg_regress: sql/<name>.sql against expected/<name>.out, listed by name
+REGRESS = quickstart
+REGRESS_OPTS =
+ISOLATION = concurrent_rounds
+ISOLATION_OPTS = --inputdir=test/isolation
+
+PG_CPPFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

@@ -1,0 +1,246 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *		Where the extension's objects are: schema, table and index OIDs and
+ *		the attribute number and type of every column the C code names.
+ *
+ * The C code names columns (crash_analytics.h lists them); it never relies
+ * on column positions, so the SQL script stays the only definition of the
+ * tables and ALTER TABLE in an upgrade script cannot silently shift data
+ * into the wrong column.  Looking names up costs catalog probes, so the
+ * result is cached for the life of the backend and dropped whenever a
+ * relcache invalidation names one of our relations (or all relations):
+ * DROP/CREATE EXTENSION, ALTER TABLE and the like.
+ *
+ * IDENTIFICATION
+ *	  src/catalog.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "miscadmin.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "crash_analytics.h"
+
+#define CA_NAME_ENTRY(e, name) name,
+
+static const char *const config_names[] = {CA_CONFIG_COLUMNS(CA_NAME_ENTRY)};
+static const char *const bot_names[] = {CA_BOT_COLUMNS(CA_NAME_ENTRY)};
+static const char *const session_names[] = {CA_SESSION_COLUMNS(CA_NAME_ENTRY)};
+static const char *const round_names[] = {CA_ROUND_COLUMNS(CA_NAME_ENTRY)};
+static const char *const multiplier_names[] = {CA_MULTIPLIER_COLUMNS(CA_NAME_ENTRY)};
+static const char *const signal_names[] = {CA_SIGNAL_COLUMNS(CA_NAME_ENTRY)};
+static const char *const outcome_names[] = {CA_OUTCOME_COLUMNS(CA_NAME_ENTRY)};
+static const char *const ocr_names[] = {CA_OCR_COLUMNS(CA_NAME_ENTRY)};
+static const char *const error_names[] = {CA_ERROR_COLUMNS(CA_NAME_ENTRY)};
+static const char *const bot_rollup_names[] = {CA_BOT_ROLLUP_COLUMNS(CA_NAME_ENTRY)};
+static const char *const hourly_names[] = {CA_HOURLY_COLUMNS(CA_NAME_ENTRY)};
+
+typedef struct CaTableDef
+{
+	const char *relname;
+	int			ncols;
+	const char *const *colnames;
+} CaTableDef;
+
+#define TABLE_DEF(rel, names) {rel, lengthof(names), names}
+
+static const CaTableDef table_defs[CA_NUM_TABLES] = {
+	[CA_CONFIG] = TABLE_DEF("game_platform_config", config_names),
+	[CA_BOTS] = TABLE_DEF("bot_vm_registration", bot_names),
+	[CA_SESSIONS] = TABLE_DEF("session_logs", session_names),
+	[CA_ROUNDS] = TABLE_DEF("crash_game_rounds", round_names),
+	[CA_MULTIPLIERS] = TABLE_DEF("analytics_round_multipliers", multiplier_names),
+	[CA_SIGNALS] = TABLE_DEF("analytics_round_signals", signal_names),
+	[CA_OUTCOMES] = TABLE_DEF("analytics_round_outcomes", outcome_names),
+	[CA_OCR] = TABLE_DEF("ocr_validation_logs", ocr_names),
+	[CA_ERRORS] = TABLE_DEF("error_logs", error_names),
+	[CA_BOT_ROLLUPS] = TABLE_DEF("bot_rollups", bot_rollup_names),
+	[CA_HOURLY_ROLLUPS] = TABLE_DEF("bot_hourly_rollups", hourly_names),
+};
+
+typedef struct CaIndexDef
+{
+	const char *relname;
+	CaTable		table;
+} CaIndexDef;
+
+static const CaIndexDef index_defs[CA_NUM_INDEXES] = {
+	[CA_IDX_CONFIG_KEY] = {"game_platform_config_pkey", CA_CONFIG},
+	[CA_IDX_BOT_KEY] = {"bot_vm_registration_pkey", CA_BOTS},
+	[CA_IDX_SESSION_KEY] = {"session_logs_session_key", CA_SESSIONS},
+	[CA_IDX_ROUND_KEY] = {"crash_game_rounds_round_key", CA_ROUNDS},
+	[CA_IDX_MULTIPLIER_KEY] = {"analytics_round_multipliers_round_key", CA_MULTIPLIERS},
+	[CA_IDX_MULTIPLIER_SERIES] = {"analytics_round_multipliers_series_idx", CA_MULTIPLIERS},
+	[CA_IDX_SIGNALS_OPEN] = {"analytics_round_signals_open_idx", CA_SIGNALS},
+	[CA_IDX_OUTCOME_KEY] = {"analytics_round_outcomes_round_key", CA_OUTCOMES},
+	[CA_IDX_BOT_ROLLUP_KEY] = {"bot_rollups_pkey", CA_BOT_ROLLUPS},
+	[CA_IDX_HOURLY_KEY] = {"bot_hourly_rollups_pkey", CA_HOURLY_ROLLUPS},
+};
+
+/* The cache; its arrays live in cache_cxt, reset on every rebuild. */
+static bool cache_valid = false;
+static MemoryContext cache_cxt = NULL;
+static CaTableInfo table_info[CA_NUM_TABLES];
+static Oid	index_relids[CA_NUM_INDEXES];
+
+static void
+ca_relcache_callback(Datum arg, Oid relid)
+{
+	int			i;
+
+	if (!cache_valid)
+		return;
+	if (!OidIsValid(relid))
+	{
+		cache_valid = false;
+		return;
+	}
+	for (i = 0; i < CA_NUM_TABLES; i++)
+		if (table_info[i].relid == relid)
+			cache_valid = false;
+	for (i = 0; i < CA_NUM_INDEXES; i++)
+		if (index_relids[i] == relid)
+			cache_valid = false;
+}
+
+void
+ca_catalog_init(void)
+{
+	CacheRegisterRelcacheCallback(ca_relcache_callback, (Datum) 0);
+}
+
+static void
+build_cache(void)
+{
+	Oid			nsp;
+	int			t,
+				i;
+	MemoryContext oldcxt;
+
+	if (cache_cxt == NULL)
+		cache_cxt = AllocSetContextCreate(CacheMemoryContext, "crash_analytics catalog cache",
+										  ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(cache_cxt);
+	oldcxt = MemoryContextSwitchTo(cache_cxt);
+
+	nsp = get_namespace_oid(CA_SCHEMA_NAME, true);
+	if (!OidIsValid(nsp))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"crash_analytics\" is not installed in this database"),
+				 errhint("Run CREATE EXTENSION crash_analytics.")));
+
+	for (t = 0; t < CA_NUM_TABLES; t++)
+	{
+		const CaTableDef *def = &table_defs[t];
+		Oid			relid = get_relname_relid(def->relname, nsp);
+		AttrNumber *attnums = palloc(sizeof(AttrNumber) * def->ncols);
+		Oid		   *typids;
+		int16	   *lens;
+		int			natts;
+
+		if (!OidIsValid(relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s.%s\" is missing", CA_SCHEMA_NAME, def->relname),
+					 errhint("Reinstall the extension crash_analytics.")));
+		for (i = 0; i < def->ncols; i++)
+		{
+			attnums[i] = get_attnum(relid, def->colnames[i]);
+			if (attnums[i] == InvalidAttrNumber)
+				elog(ERROR, "column \"%s\" of table \"%s.%s\" is missing",
+					 def->colnames[i], CA_SCHEMA_NAME, def->relname);
+		}
+		{
+			Relation	rel = relation_open(relid, AccessShareLock);
+			TupleDesc	desc = RelationGetDescr(rel);
+
+			natts = desc->natts;
+			typids = palloc0(sizeof(Oid) * natts);
+			lens = palloc0(sizeof(int16) * natts);
+			for (i = 0; i < natts; i++)
+			{
+				typids[i] = TupleDescAttr(desc, i)->atttypid;	/* InvalidOid if dropped */
+				lens[i] = TupleDescAttr(desc, i)->attlen;
+			}
+			relation_close(rel, AccessShareLock);
+		}
+		table_info[t].relid = relid;
+		table_info[t].natts = natts;
+		table_info[t].atttypids = typids;
+		table_info[t].attlens = lens;
+		table_info[t].updated_at = get_attnum(relid, "updated_at");
+		table_info[t].ncols = def->ncols;
+		table_info[t].attnums = attnums;
+	}
+	for (i = 0; i < CA_NUM_INDEXES; i++)
+	{
+		index_relids[i] = get_relname_relid(index_defs[i].relname, nsp);
+		if (!OidIsValid(index_relids[i]))
+			elog(ERROR, "index \"%s.%s\" is missing", CA_SCHEMA_NAME, index_defs[i].relname);
+	}
+	MemoryContextSwitchTo(oldcxt);
+	cache_valid = true;
+}
+
+static inline void
+ensure_cache(void)
+{
+	if (!cache_valid)
+		build_cache();
+}
+
+const CaTableInfo *
+ca_table(CaTable t)
+{
+	ensure_cache();
+	return &table_info[t];
+}
+
+Oid
+ca_index_relid(CaIndex idx)
+{
+	ensure_cache();
+	return index_relids[idx];
+}
+
+CaTable
+ca_index_table(CaIndex idx)
+{
+	return index_defs[idx].table;
+}
+
+const char *
+ca_table_name(CaTable t)
+{
+	return table_defs[t].relname;
+}
+
+const char *
+ca_column_name(CaTable t, int col)
+{
+	Assert(col >= 0 && col < table_defs[t].ncols);
+	return table_defs[t].colnames[col];
+}
+
+/* Column index of a column name in a table's C list, or -1. */
+int
+ca_column_by_name(CaTable t, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < table_defs[t].ncols; i++)
+		if (strcmp(table_defs[t].colnames[i], name) == 0)
+			return i;
+	return -1;
+}

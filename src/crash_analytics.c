@@ -1,0 +1,58 @@
+/*-------------------------------------------------------------------------
+ *
+ * crash_analytics.c
+ *		Module entry: PG_MODULE_MAGIC, _PG_init, and helpers every module
+ *		shares.  The map of the modules is in crash_analytics.h.
+ *
+ * IDENTIFICATION
+ *	  src/crash_analytics.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "fmgr.h"
+#include "utils/timestamp.h"
+
+#include "crash_analytics.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	ca_catalog_init();
+}
+
+/*
+ * "Now" for every timestamp the extension writes: the transaction's start,
+ * what now() and the tables' DEFAULT now() give, so a round, its derived rows
+ * and a plain INSERT of the same round agree to the microsecond.
+ */
+TimestampTz
+ca_now(void)
+{
+	return GetCurrentTransactionStartTimestamp();
+}
+
+/* A text argument, detoasted, or NULL. */
+text *
+ca_arg_text(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	return PG_GETARG_TEXT_PP(argno);
+}
+
+/* Refuse a NULL required argument, naming it. */
+void
+ca_require(FunctionCallInfo fcinfo, int argno, const char *field)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", field)));
+}

@@ -1,0 +1,488 @@
+/*-------------------------------------------------------------------------
+ *
+ * ingest.c
+ *		The one funnel every logged round goes through, and the SQL entry
+ *		points that feed it: log_crash_round(), log_crash_rounds(),
+ *		log_round_outcome() and the BEFORE INSERT trigger that gives plain
+ *		INSERT and COPY the same treatment.
+ *
+ * ca_ingest_round() does, in this order:
+ *	1. checks that need nothing but the round (derive.c);
+ *	2. the game/platform's configuration, and the checks and derivations
+ *	   that need it;
+ *	3. the bot's lock; from here on no other writer of this bot runs;
+ *	4. the bot's registration (created on its first round);
+ *	5. idempotency: a round with the same (bot, session, round, slot)
+ *	   already logged returns its id when what the retry sent agrees, and
+ *	   fails naming the fields that differ when it does not;
+ *	6. the session (started by the first round if the bot did not), whose
+ *	   last balance fills balances the bot did not send;
+ *	7. the row itself, then the fan-out (fanout.c);
+ *	8. CommandCounterIncrement, so that the next round of the same
+ *	   statement (batch, COPY, a SELECT calling us per row) can update what
+ *	   this one wrote.
+ * Any error aborts the statement, so a failed call leaves nothing written;
+ * a batch is one statement, so it is all or nothing.
+ *
+ * IDENTIFICATION
+ *	  src/ingest.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/typcache.h"
+
+#include "crash_analytics.h"
+
+PG_FUNCTION_INFO_V1(ca_log_crash_round);
+PG_FUNCTION_INFO_V1(ca_log_crash_rounds);
+PG_FUNCTION_INFO_V1(ca_log_round_outcome);
+PG_FUNCTION_INFO_V1(ca_rounds_ingest_trigger);
+
+/* Load a game/platform's configuration; refuse unknown (and, to ingest, inactive) ones. */
+CaGame *
+ca_load_game(CaWriter *w, text *game_name, text *platform_code, bool for_ingest)
+{
+	Datum		keys[2];
+	CaRow	   *row;
+	CaGame	   *g;
+	char	   *game = text_to_cstring(game_name);
+	char	   *platform = text_to_cstring(platform_code);
+
+	keys[0] = PointerGetDatum(game_name);
+	keys[1] = PointerGetDatum(platform_code);
+	row = ca_fetch(w, CA_IDX_CONFIG_KEY, keys);
+	if (row == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("unknown game/platform \"%s/%s\"", game, platform),
+				 errhint("Register it first: SELECT crash_analytics.register_game_platform('%s', '%s', rtp => 0.97);",
+						 game, platform)));
+	if (for_ingest && !DatumGetBool(ca_row_get(row, GC_ACTIVE, NULL)))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("game/platform \"%s/%s\" is not active", game, platform),
+				 errhint("Reactivate it with crash_analytics.register_game_platform('%s', '%s', NULL, is_active => true).",
+						 game, platform)));
+
+	g = palloc(sizeof(CaGame));
+	g->game_name = DatumGetTextPP(ca_row_get(row, GC_GAME, NULL));
+	g->platform_code = DatumGetTextPP(ca_row_get(row, GC_PLATFORM, NULL));
+	g->rtp = DatumGetNumeric(ca_row_get(row, GC_RTP, NULL));
+	g->currency = DatumGetTextPP(ca_row_get(row, GC_CURRENCY, NULL));
+	g->decimals = DatumGetInt16(ca_row_get(row, GC_DECIMALS, NULL));
+	g->minor_unit = ca_num(psprintf("1e-%d", g->decimals));
+	g->min_bet = DatumGetNumeric(ca_row_get(row, GC_MIN_BET, NULL));
+	g->max_bet = DatumGetNumeric(ca_row_get(row, GC_MAX_BET, NULL));
+	g->max_multiplier = DatumGetNumeric(ca_row_get(row, GC_MAX_MULT, NULL));
+	g->active = DatumGetBool(ca_row_get(row, GC_ACTIVE, NULL));
+	return g;
+}
+
+/*
+ * The bot's registration row; a bot that logs before registering is
+ * registered by its first round, with the table's defaults.  Caller holds
+ * the bot's lock.
+ */
+CaRow *
+ca_ensure_bot(CaWriter *w, text *bot_id)
+{
+	Datum		key = PointerGetDatum(bot_id);
+	CaRow	   *bot = ca_fetch(w, CA_IDX_BOT_KEY, &key);
+
+	if (bot == NULL)
+	{
+		bot = ca_row_new(CA_BOTS);
+		ca_row_set(bot, BT_BOT_ID, key);
+		ca_row_set(bot, BT_VIA, CStringGetTextDatum("auto"));
+		ca_insert(w, bot);
+	}
+	return bot;
+}
+
+static char *
+datum_display(Datum d, bool isnull, Oid typid)
+{
+	Oid			typout;
+	bool		varlena;
+
+	if (isnull)
+		return "NULL";
+	getTypeOutputInfo(typid, &typout, &varlena);
+	return OidOutputFunctionCall(typout, d);
+}
+
+/*
+ * A retry of a logged round: every field it sent must equal what is stored
+ * (numerically for numbers: 2.5 equals 2.50).  Fields it did not send are
+ * not compared, since they were derived, possibly from state that has moved
+ * on since (the session's balance).
+ */
+static void
+compare_with_logged(CaRound *r, CaRow *logged)
+{
+	StringInfoData diffs;
+	int			ndiff = 0;
+	int			i;
+
+	initStringInfo(&diffs);
+	for (i = 0; i < ca_round_input_count; i++)
+	{
+		int			col = ca_round_input_columns[i];
+		Oid			typid = ca_row_coltype(r->row, col);
+		bool		sent_null,
+					logged_null;
+		Datum		sent,
+					stored;
+		bool		equal;
+
+		if (!r->sent[col])
+			continue;
+		sent = ca_row_get(r->row, col, &sent_null);
+		stored = ca_row_get(logged, col, &logged_null);
+		if (sent_null || logged_null)
+			equal = sent_null == logged_null;
+		else
+		{
+			TypeCacheEntry *tc = lookup_type_cache(typid, TYPECACHE_EQ_OPR_FINFO);
+
+			if (!OidIsValid(tc->eq_opr_finfo.fn_oid))
+				elog(ERROR, "no equality function for type %u", typid);
+			equal = DatumGetBool(FunctionCall2Coll(&tc->eq_opr_finfo, C_COLLATION_OID,
+												   sent, stored));
+		}
+		if (!equal)
+		{
+			appendStringInfo(&diffs, "%s%s (logged %s, sent %s)", ndiff ? ", " : "",
+							 ca_column_name(CA_ROUNDS, col),
+							 datum_display(stored, logged_null, typid),
+							 datum_display(sent, sent_null, typid));
+			ndiff++;
+		}
+	}
+	if (ndiff > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("round " INT64_FORMAT " of session \"%s\" (bet slot %d) of bot \"%s\" was already logged with different content",
+						DatumGetInt64(ca_row_get(logged, RC_ROUND_NUMBER, NULL)),
+						TextDatumGetCString(ca_row_get(logged, RC_SESSION_ID, NULL)),
+						DatumGetInt32(ca_row_get(logged, RC_BET_SLOT, NULL)),
+						TextDatumGetCString(ca_row_get(logged, RC_BOT_ID, NULL))),
+				 errdetail("Fields that differ: %s.", diffs.data),
+				 errhint("A retry must send the same values; a new bet needs its own round_number or bet_slot.")));
+}
+
+static const char *const path_names[] = {"function", "batch", "insert"};
+
+CaIngestResult
+ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
+{
+	CaRow	   *row = r->row;
+	CaIngestResult res = {0};
+	CaGame	   *game;
+	CaRow	   *bot,
+			   *logged,
+			   *session;
+	text	   *bot_id,
+			   *session_id;
+	Datum		keys[4];
+	bool		isnull;
+	Datum		d;
+
+	ca_round_normalize(r);
+	bot_id = DatumGetTextPP(ca_row_get(row, RC_BOT_ID, NULL));
+	session_id = DatumGetTextPP(ca_row_get(row, RC_SESSION_ID, NULL));
+	game = ca_load_game(w, DatumGetTextPP(ca_row_get(row, RC_GAME, NULL)),
+						DatumGetTextPP(ca_row_get(row, RC_PLATFORM, NULL)), true);
+	ca_round_derive(r, game);
+
+	ca_lock_bot(bot_id);
+	bot = ca_ensure_bot(w, bot_id);
+	if (ca_row_isnull(row, RC_STRATEGY))
+	{
+		d = ca_row_get(bot, BT_STRATEGY, &isnull);
+		if (!isnull)
+			ca_row_set(row, RC_STRATEGY, d);
+	}
+
+	keys[0] = PointerGetDatum(bot_id);
+	keys[1] = PointerGetDatum(session_id);
+	keys[2] = ca_row_get(row, RC_ROUND_NUMBER, NULL);
+	keys[3] = ca_row_get(row, RC_BET_SLOT, NULL);
+	logged = ca_fetch(w, CA_IDX_ROUND_KEY, keys);
+	if (logged != NULL)
+	{
+		compare_with_logged(r, logged);
+		res.round_id = DatumGetInt64(ca_row_get(logged, RC_ID, NULL));
+		res.existed = true;
+		res.row = logged;
+		return res;
+	}
+
+	session = ca_fetch_session(w, bot_id, session_id);
+	if (session != NULL)
+	{
+		char	   *status = TextDatumGetCString(ca_row_get(session, SE_STATUS, NULL));
+
+		if (strcmp(status, "active") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("session \"%s\" of bot \"%s\" has ended", text_to_cstring(session_id),
+							text_to_cstring(bot_id)),
+					 errdetail("The session's status is %s.", status),
+					 errhint("Log new rounds in a new session.")));
+		d = ca_row_get(session, SE_BALANCE, &isnull);
+		if (!isnull)
+			ca_round_fill_balance(r, DatumGetNumeric(d));
+	}
+
+	ca_row_set(row, RC_INGEST_PATH, CStringGetTextDatum(path_names[path]));
+	ca_row_set(row, RC_DERIVED_AT, TimestampTzGetDatum(ca_now()));
+	if (path != CA_PATH_INSERT)
+		ca_insert(w, row);
+	res.round_id = DatumGetInt64(ca_row_get(row, RC_ID, NULL));
+	res.row = row;
+
+	ca_fanout_round(w, r, game, bot, session, session == NULL);
+	CommandCounterIncrement();
+	return res;
+}
+
+/* ----------------------------------------------------------------------
+ * SQL entry points
+ * ----------------------------------------------------------------------
+ */
+
+/*
+ * log_crash_round(bot_id, session_id, game_name, platform_code, round_number,
+ *				   stake_value, crash_multiplier, ...) returns bigint
+ */
+Datum
+ca_log_crash_round(PG_FUNCTION_ARGS)
+{
+	CaRound    *r = ca_round_from_args(fcinfo, ca_round_input_columns, ca_round_input_count);
+	CaWriter   *w = ca_writer_begin();
+	CaIngestResult res = ca_ingest_round(w, r, CA_PATH_FUNCTION);
+
+	ca_writer_end(w);
+	PG_RETURN_INT64(res.round_id);
+}
+
+/*
+ * log_round_outcome(bot_id, session_id, game_name, platform_code,
+ *					 round_number, stake_value, crash_multiplier,
+ *					 cashout_multiplier, round_outcome, profit_loss,
+ *					 strategy_name, bet_slot) returns the outcome row's id
+ */
+Datum
+ca_log_round_outcome(PG_FUNCTION_ARGS)
+{
+	static const int argcols[] = {
+		RC_BOT_ID, RC_SESSION_ID, RC_GAME, RC_PLATFORM, RC_ROUND_NUMBER, RC_STAKE,
+		RC_CRASH, RC_CASHOUT, RC_OUTCOME, RC_PROFIT, RC_STRATEGY, RC_BET_SLOT
+	};
+	CaRound    *r = ca_round_from_args(fcinfo, argcols, lengthof(argcols));
+	CaWriter   *w;
+	CaIngestResult res;
+	Datum		keys[2];
+	CaRow	   *outcome;
+
+	/* an outcome is a settled bet: refuse a SKIP before anything is written */
+	if (PG_ARGISNULL(5))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("stake_value must not be null for an outcome")));
+	if (!PG_ARGISNULL(8) &&
+		ca_outcome_from_text(PG_GETARG_TEXT_PP(8)) == CA_SKIP)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a SKIP round has no outcome"),
+				 errhint("Log rounds without a bet with crash_analytics.log_crash_round().")));
+	if (ca_cmp(PG_GETARG_NUMERIC(5), ca_num_int(0)) <= 0 && !numeric_is_nan(PG_GETARG_NUMERIC(5)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("stake_value must be greater than zero for an outcome"),
+				 errdetail("stake_value was %s.", ca_num_str(PG_GETARG_NUMERIC(5)))));
+
+	w = ca_writer_begin();
+	res = ca_ingest_round(w, r, CA_PATH_FUNCTION);
+	keys[0] = ca_row_get(res.row, RC_BOT_ID, NULL);
+	keys[1] = Int64GetDatum(res.round_id);
+	outcome = ca_fetch(w, CA_IDX_OUTCOME_KEY, keys);
+	if (outcome == NULL)
+		elog(ERROR, "outcome row of round " INT64_FORMAT " is missing", res.round_id);
+	ca_writer_end(w);
+	PG_RETURN_INT64(DatumGetInt64(ca_row_get(outcome, OC_ID, NULL)));
+}
+
+typedef struct BatchPosition
+{
+	int			element;
+} BatchPosition;
+
+static void
+batch_error_context(void *arg)
+{
+	BatchPosition *pos = (BatchPosition *) arg;
+
+	if (pos->element > 0)
+		errcontext("element %d of the log_crash_rounds batch", pos->element);
+}
+
+static int
+compare_text_ptrs(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * Take the lock of every bot named in the batch up front, in sorted order:
+ * two batches naming the same bots in different orders then queue instead
+ * of deadlocking.  Elements without a usable bot_id are left for the
+ * per-element checks to report.
+ */
+static void
+lock_batch_bots(Jsonb *rounds)
+{
+	JsonbIterator *it = JsonbIteratorInit(&rounds->root);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	  **ids = palloc(sizeof(char *) * Max(JB_ROOT_COUNT(rounds), 1));
+	int			n = 0,
+				i;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		JsonbValue *bot;
+
+		if (tok != WJB_ELEM || v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+			continue;
+		bot = getKeyJsonValueFromContainer(v.val.binary.data, "bot_id", 6, NULL);
+		if (bot == NULL || bot->type != jbvString)
+			continue;
+		ids[n++] = pnstrdup(bot->val.string.val, bot->val.string.len);
+	}
+	qsort(ids, n, sizeof(char *), compare_text_ptrs);
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(ids[i], ids[i - 1]) != 0)
+			ca_lock_bot(cstring_to_text(ids[i]));
+}
+
+/*
+ * log_crash_rounds(rounds jsonb) returns bigint[]: one writer for the whole
+ * batch, one memory context reset per element, so memory does not grow
+ * with the batch beyond the input and the array of ids.
+ */
+Datum
+ca_log_crash_rounds(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *rounds = PG_GETARG_JSONB_P(0);
+	int			n;
+	Datum	   *ids;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	CaWriter   *w;
+	MemoryContext elemcxt,
+				oldcxt;
+	BatchPosition pos = {0};
+	ErrorContextCallback errcb;
+
+	if (!JB_ROOT_IS_ARRAY(rounds) || JB_ROOT_IS_SCALAR(rounds))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rounds must be a JSON array of objects")));
+	n = JB_ROOT_COUNT(rounds);
+	ids = palloc(sizeof(Datum) * Max(n, 1));
+
+	lock_batch_bots(rounds);
+	w = ca_writer_begin();
+	elemcxt = AllocSetContextCreate(CurrentMemoryContext, "crash_analytics batch element",
+									ALLOCSET_DEFAULT_SIZES);
+	errcb.callback = batch_error_context;
+	errcb.arg = &pos;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	it = JsonbIteratorInit(&rounds->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		CaIngestResult res;
+
+		if (tok != WJB_ELEM)
+			continue;
+		pos.element++;
+		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("a batch element must be a JSON object")));
+		oldcxt = MemoryContextSwitchTo(elemcxt);
+		res = ca_ingest_round(w, ca_round_from_json(v.val.binary.data), CA_PATH_BATCH);
+		MemoryContextSwitchTo(oldcxt);
+		ids[pos.element - 1] = Int64GetDatum(res.round_id);
+		MemoryContextReset(elemcxt);
+	}
+	error_context_stack = errcb.previous;
+	ca_writer_end(w);
+	MemoryContextDelete(elemcxt);
+	PG_RETURN_ARRAYTYPE_P(construct_array(ids, pos.element, INT8OID, sizeof(int64),
+										  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/*
+ * BEFORE INSERT FOR EACH ROW on crash_game_rounds.  The executor has
+ * applied defaults (the identity id among them); the funnel validates,
+ * derives and fans out, and the row comes back with its derived columns
+ * for the executor to insert.  A retry of a logged round is skipped
+ * (returns NULL); a row that already carries derived_at is a restored row
+ * (pg_restore, whose derived rows are restored alongside) and passes as is.
+ */
+Datum
+ca_rounds_ingest_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	HeapTuple	tuple;
+	TupleDesc	desc;
+	bool		isnull;
+	CaWriter   *w;
+	CaIngestResult res;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("crash_game_rounds_ingest() must be called as a trigger")));
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("crash_game_rounds_ingest() must be a BEFORE INSERT FOR EACH ROW trigger")));
+	if (RelationGetRelid(td->tg_relation) != ca_table(CA_ROUNDS)->relid)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("crash_game_rounds_ingest() must be a trigger on crash_analytics.crash_game_rounds")));
+
+	tuple = td->tg_trigtuple;
+	desc = RelationGetDescr(td->tg_relation);
+	(void) heap_getattr(tuple, ca_table(CA_ROUNDS)->attnums[RC_DERIVED_AT], desc, &isnull);
+	if (!isnull)
+		return PointerGetDatum(tuple);
+
+	w = ca_writer_begin();
+	res = ca_ingest_round(w, ca_round_from_tuple(tuple, desc), CA_PATH_INSERT);
+	ca_writer_end(w);
+	if (res.existed)
+		return PointerGetDatum(NULL);
+	return PointerGetDatum(ca_row_form_tuple(res.row));
+}

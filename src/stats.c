@@ -1,0 +1,175 @@
+/*-------------------------------------------------------------------------
+ *
+ * stats.c
+ *		Statistics that read roll-ups, never rounds: their cost does not grow
+ *		with the number of rounds logged.
+ *
+ * Percentages are numeric rounded to two decimals.  Interval estimates use
+ * double precision internally (they are estimates; the inputs are exact
+ * counts) and are reported rounded like the rest.
+ *
+ * IDENTIFICATION
+ *	  src/stats.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/snapmgr.h"
+
+#include "crash_analytics.h"
+
+PG_FUNCTION_INFO_V1(ca_get_bot_statistics);
+
+/* the 97.5% quantile of the standard normal distribution */
+#define Z95 1.959963984540054
+
+/*
+ * Wilson score interval for a binomial proportion, in percent.  Unlike the
+ * normal approximation it stays inside [0, 100] and behaves at 0 and n wins.
+ */
+static void
+wilson_interval(int64 k, int64 n, double *lo, double *hi)
+{
+	double		p = (double) k / n;
+	double		z2 = Z95 * Z95;
+	double		denom = 1.0 + z2 / n;
+	double		centre = (p + z2 / (2.0 * n)) / denom;
+	double		half = Z95 * sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / denom;
+
+	*lo = 100.0 * Max(0.0, centre - half);
+	*hi = 100.0 * Min(1.0, centre + half);
+}
+
+static Numeric
+percent(Numeric part, Numeric whole)
+{
+	return ca_round(ca_div(ca_mul(part, ca_num_int(100)), whole), 2);
+}
+
+enum
+{
+	S_TOTAL_ROUNDS, S_BETS, S_WINS, S_LOSSES, S_SKIPS, S_VOIDS, S_WIN_RATE, S_CI_LOW,
+	S_CI_HIGH, S_CHANCE_RATE, S_STAKED, S_PAYOUT, S_PROFIT, S_ROI, S_EXPECTED, S_LUCK,
+	S_BEST, S_WORST, S_WIN_STREAK, S_LOSS_STREAK, S_CUR_STREAK, S_MAX_DRAWDOWN,
+	S_PEAK_BALANCE, S_BALANCE, S_FIRST_AT, S_LAST_AT, S_NCOLS
+};
+
+static inline void
+put(Datum *values, bool *nulls, int i, CaRow *row, int col)
+{
+	values[i] = ca_row_get(row, col, &nulls[i]);
+}
+
+/* get_bot_statistics(bot_id) returns record */
+Datum
+ca_get_bot_statistics(PG_FUNCTION_ARGS)
+{
+	text	   *bot_id = PG_GETARG_TEXT_PP(0);
+	Datum		key = PointerGetDatum(bot_id);
+	TupleDesc	tupdesc;
+	Datum		values[S_NCOLS];
+	bool		nulls[S_NCOLS];
+	CaRow	   *r;
+	int64		wins,
+				losses,
+				targeted;
+	Numeric		staked,
+				profit,
+				expected;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (tupdesc->natts != S_NCOLS)
+		elog(ERROR, "get_bot_statistics returns %d columns, expected %d", tupdesc->natts, S_NCOLS);
+
+	r = ca_read(CA_IDX_BOT_ROLLUP_KEY, &key, GetActiveSnapshot());
+	if (r == NULL)
+	{
+		if (ca_read(CA_IDX_BOT_KEY, &key, GetActiveSnapshot()) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("bot \"%s\" does not exist", text_to_cstring(bot_id)),
+					 errhint("A bot exists once it has logged a round or been registered with register_bot().")));
+		/* registered, no round yet: zeros */
+		r = ca_row_new(CA_BOT_ROLLUPS);
+		ca_row_set(r, BR_ROUNDS, Int64GetDatum(0));
+		ca_row_set(r, BR_BETS, Int64GetDatum(0));
+		ca_row_set(r, BR_WINS, Int64GetDatum(0));
+		ca_row_set(r, BR_LOSSES, Int64GetDatum(0));
+		ca_row_set(r, BR_SKIPS, Int64GetDatum(0));
+		ca_row_set(r, BR_VOIDS, Int64GetDatum(0));
+		ca_row_set(r, BR_TARGETED, Int64GetDatum(0));
+		ca_row_set(r, BR_STAKED, NumericGetDatum(ca_num_int(0)));
+		ca_row_set(r, BR_PAYOUT, NumericGetDatum(ca_num_int(0)));
+		ca_row_set(r, BR_PROFIT, NumericGetDatum(ca_num_int(0)));
+		ca_row_set(r, BR_EXPECTED, NumericGetDatum(ca_num_int(0)));
+		ca_row_set(r, BR_SUM_WINPROB, NumericGetDatum(ca_num_int(0)));
+		ca_row_set(r, BR_WIN_STREAK, Int64GetDatum(0));
+		ca_row_set(r, BR_LOSS_STREAK, Int64GetDatum(0));
+		ca_row_set(r, BR_CUR_STREAK, Int64GetDatum(0));
+		ca_row_set(r, BR_MAX_DRAWDOWN, NumericGetDatum(ca_num_int(0)));
+	}
+
+	memset(nulls, true, sizeof(nulls));
+	put(values, nulls, S_TOTAL_ROUNDS, r, BR_ROUNDS);
+	put(values, nulls, S_BETS, r, BR_BETS);
+	put(values, nulls, S_WINS, r, BR_WINS);
+	put(values, nulls, S_LOSSES, r, BR_LOSSES);
+	put(values, nulls, S_SKIPS, r, BR_SKIPS);
+	put(values, nulls, S_VOIDS, r, BR_VOIDS);
+	put(values, nulls, S_STAKED, r, BR_STAKED);
+	put(values, nulls, S_PAYOUT, r, BR_PAYOUT);
+	put(values, nulls, S_PROFIT, r, BR_PROFIT);
+	put(values, nulls, S_EXPECTED, r, BR_EXPECTED);
+	put(values, nulls, S_BEST, r, BR_BEST);
+	put(values, nulls, S_WORST, r, BR_WORST);
+	put(values, nulls, S_WIN_STREAK, r, BR_WIN_STREAK);
+	put(values, nulls, S_LOSS_STREAK, r, BR_LOSS_STREAK);
+	put(values, nulls, S_CUR_STREAK, r, BR_CUR_STREAK);
+	put(values, nulls, S_MAX_DRAWDOWN, r, BR_MAX_DRAWDOWN);
+	put(values, nulls, S_PEAK_BALANCE, r, BR_PEAK_BALANCE);
+	put(values, nulls, S_BALANCE, r, BR_BALANCE);
+	put(values, nulls, S_FIRST_AT, r, BR_FIRST_AT);
+	put(values, nulls, S_LAST_AT, r, BR_LAST_AT);
+
+	wins = DatumGetInt64(ca_row_get(r, BR_WINS, NULL));
+	losses = DatumGetInt64(ca_row_get(r, BR_LOSSES, NULL));
+	targeted = DatumGetInt64(ca_row_get(r, BR_TARGETED, NULL));
+	staked = DatumGetNumeric(ca_row_get(r, BR_STAKED, NULL));
+	profit = DatumGetNumeric(ca_row_get(r, BR_PROFIT, NULL));
+	expected = DatumGetNumeric(ca_row_get(r, BR_EXPECTED, NULL));
+
+	if (wins + losses > 0)
+	{
+		double		lo,
+					hi;
+
+		values[S_WIN_RATE] = NumericGetDatum(percent(ca_num_int(wins), ca_num_int(wins + losses)));
+		wilson_interval(wins, wins + losses, &lo, &hi);
+		values[S_CI_LOW] = NumericGetDatum(ca_float_to_num(lo, 2));
+		values[S_CI_HIGH] = NumericGetDatum(ca_float_to_num(hi, 2));
+		nulls[S_WIN_RATE] = nulls[S_CI_LOW] = nulls[S_CI_HIGH] = false;
+	}
+	if (targeted > 0)
+	{
+		values[S_CHANCE_RATE] = NumericGetDatum(percent(DatumGetNumeric(ca_row_get(r, BR_SUM_WINPROB, NULL)),
+														ca_num_int(targeted)));
+		nulls[S_CHANCE_RATE] = false;
+	}
+	if (!ca_is_zero(staked))
+	{
+		values[S_ROI] = NumericGetDatum(percent(profit, staked));
+		nulls[S_ROI] = false;
+	}
+	values[S_LUCK] = NumericGetDatum(ca_sub(profit, expected));
+	nulls[S_LUCK] = false;
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

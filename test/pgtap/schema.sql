@@ -1,0 +1,146 @@
+-- Schema and privileges: the nine tables, their keys and indexes, the
+-- functions, and the access profiles (a writer can only log, a reader can
+-- only read, PUBLIC can do nothing).
+\set ON_ERROR_STOP 1
+\set QUIET 1
+\pset format unaligned
+\pset tuples_only true
+\pset pager off
+BEGIN;
+CREATE EXTENSION crash_analytics;
+SELECT plan(72);
+
+SELECT has_schema('crash_analytics');
+SELECT tables_are('crash_analytics', ARRAY[
+	'game_platform_config', 'bot_vm_registration', 'crash_game_rounds', 'analytics_round_multipliers',
+	'analytics_round_signals', 'analytics_round_outcomes', 'ocr_validation_logs', 'error_logs',
+	'session_logs', 'bot_rollups', 'bot_hourly_rollups'],
+	'the nine tables of the contract, and the two roll-ups');
+
+-- Citus rules: bot_id in every per-bot key, bigint identity ids
+SELECT col_is_pk('crash_analytics', t, ARRAY['bot_id', 'id'], t || ' primary key is (bot_id, id)')
+  FROM unnest(ARRAY['crash_game_rounds', 'analytics_round_multipliers', 'analytics_round_signals',
+					'analytics_round_outcomes', 'ocr_validation_logs', 'error_logs', 'session_logs']) AS t;
+SELECT col_is_pk('crash_analytics', 'bot_vm_registration', ARRAY['bot_id'], 'bot_vm_registration primary key is bot_id');
+SELECT col_is_pk('crash_analytics', 'game_platform_config', ARRAY['game_name', 'platform_code'], 'game_platform_config key');
+SELECT col_type_is('crash_analytics', t, 'id', 'bigint', t || '.id is bigint')
+  FROM unnest(ARRAY['crash_game_rounds', 'analytics_round_multipliers', 'analytics_round_signals',
+					'analytics_round_outcomes', 'ocr_validation_logs', 'error_logs', 'session_logs',
+					'bot_vm_registration', 'game_platform_config']) AS t;
+SELECT is(
+	(SELECT count(*)::int FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+	  WHERE c.relnamespace = 'crash_analytics'::regnamespace AND a.attname = 'id' AND a.attidentity = 'a'),
+	9, 'every table with an id column gets it from GENERATED ALWAYS AS IDENTITY');
+SELECT is(
+	(SELECT count(*)::int FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+	  WHERE c.relnamespace = 'crash_analytics'::regnamespace AND c.relkind = 'r'
+		AND (i.indisunique OR i.indisprimary)
+		AND c.relname NOT IN ('game_platform_config')
+		AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'bot_id'
+						 AND a.attnum = ANY (i.indkey))),
+	0, 'every unique index of a per-bot table includes bot_id');
+SELECT col_not_null('crash_analytics', t, 'bot_id', t || '.bot_id is NOT NULL')
+  FROM unnest(ARRAY['crash_game_rounds', 'analytics_round_multipliers', 'analytics_round_signals',
+					'analytics_round_outcomes', 'ocr_validation_logs', 'error_logs', 'session_logs',
+					'bot_vm_registration', 'bot_rollups', 'bot_hourly_rollups']) AS t;
+
+-- the main table: about 51 columns in twelve sections, money as numeric
+SELECT cmp_ok((SELECT count(*)::int FROM pg_attribute WHERE attrelid = 'crash_analytics.crash_game_rounds'::regclass
+				AND attnum > 0 AND NOT attisdropped), '>=', 51, 'crash_game_rounds has at least 51 columns');
+SELECT col_type_is('crash_analytics', 'crash_game_rounds', c, 'numeric', 'crash_game_rounds.' || c || ' is numeric')
+  FROM unnest(ARRAY['stake_value', 'crash_multiplier', 'cashout_multiplier', 'payout_value', 'profit_loss',
+					'running_balance_before', 'running_balance_after']) AS c;
+SELECT has_index('crash_analytics', 'crash_game_rounds', 'crash_game_rounds_round_key',
+				 ARRAY['bot_id', 'session_id', 'round_number', 'bet_slot'], 'the idempotency key');
+SELECT cmp_ok((SELECT count(*)::int FROM pg_indexes WHERE schemaname = 'crash_analytics'), '>=', 20,
+			  'at least 20 indexes');
+SELECT has_check('crash_analytics', 'crash_game_rounds', 'crash_game_rounds has CHECK constraints');
+SELECT has_trigger('crash_analytics', 'crash_game_rounds', 'crash_game_rounds_ingest', 'INSERT/COPY go through the C funnel');
+SELECT has_trigger('crash_analytics', t, t || '_updated_at', t || ' keeps updated_at')
+  FROM unnest(ARRAY['bot_vm_registration', 'session_logs', 'analytics_round_signals']) AS t;
+SELECT has_view('crash_analytics', 'v_bot_overview', 'bot overview view');
+SELECT has_materialized_view('crash_analytics', 'mv_daily_bot_performance', 'daily bot performance');
+SELECT has_materialized_view('crash_analytics', 'mv_hourly_game_statistics', 'hourly game statistics');
+SELECT results_eq(
+	$$SELECT game_name COLLATE "default" FROM crash_analytics.game_platform_config WHERE is_builtin GROUP BY 1 ORDER BY 1$$,
+	ARRAY['aviator', 'aviatrix', 'jetx'], 'shipped configuration for aviator, aviatrix and jetx');
+
+-- user data survives pg_dump: tables and their sequences are config-dumped
+SELECT is(
+	(SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig) AS cfg(oid)
+	  JOIN pg_class c ON c.oid = cfg.oid WHERE e.extname = 'crash_analytics' AND c.relkind = 'r'),
+	11, 'all eleven tables are marked for pg_dump');
+SELECT is(
+	(SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig) AS cfg(oid)
+	  JOIN pg_class c ON c.oid = cfg.oid WHERE e.extname = 'crash_analytics' AND c.relkind = 'S'),
+	9, 'all nine identity sequences are marked for pg_dump');
+
+-- every public object has a comment
+SELECT is(
+	(SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
+	  WHERE p.pronamespace = 'crash_analytics'::regnamespace AND obj_description(p.oid, 'pg_proc') IS NULL),
+	NULL, 'every function has a COMMENT');
+SELECT is(
+	(SELECT array_agg(c.relname::text ORDER BY 1) FROM pg_class c
+	  WHERE c.relnamespace = 'crash_analytics'::regnamespace AND c.relkind IN ('r', 'v', 'm')
+		AND obj_description(c.oid, 'pg_class') IS NULL),
+	NULL, 'every table and view has a COMMENT');
+
+-- functions that run with the owner's rights pin search_path
+SELECT is(
+	(SELECT array_agg(p.oid::regprocedure::text) FROM pg_proc p
+	  WHERE p.pronamespace = 'crash_analytics'::regnamespace AND p.prosecdef
+		AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) s WHERE s LIKE 'search_path=%')),
+	NULL, 'SECURITY DEFINER functions pin search_path');
+
+-- PUBLIC can do nothing
+SELECT is(
+	(SELECT count(*)::int FROM pg_proc p WHERE p.pronamespace = 'crash_analytics'::regnamespace
+		AND has_function_privilege('public', p.oid, 'EXECUTE')),
+	0, 'PUBLIC cannot execute any function');
+SELECT is(
+	(SELECT count(*)::int FROM pg_class c WHERE c.relnamespace = 'crash_analytics'::regnamespace
+		AND c.relkind IN ('r', 'v', 'm', 'S')
+		AND (has_table_privilege('public', c.oid, 'SELECT') OR has_table_privilege('public', c.oid, 'INSERT'))),
+	0, 'PUBLIC cannot read or write any table');
+SELECT ok(NOT has_schema_privilege('public', 'crash_analytics', 'USAGE'), 'PUBLIC has no USAGE on the schema');
+
+-- the profiles
+CREATE ROLE ca_test_bot LOGIN;
+CREATE ROLE ca_test_analyst LOGIN;
+SELECT crash_analytics.grant_writer('ca_test_bot');
+SELECT crash_analytics.grant_reader('ca_test_analyst');
+
+SET ROLE ca_test_bot;
+SELECT lives_ok($$SELECT crash_analytics.log_crash_round('tap_bot', 's1', 'aviator', 'dafabet', 1, 10.00, 2.45, 1.33, 'WIN')$$,
+				'a writer logs a round');
+SELECT lives_ok($$SELECT crash_analytics.log_error('tap_bot', 'ocr', 'could not read')$$, 'a writer logs an error');
+SELECT throws_ok($$SELECT * FROM crash_analytics.crash_game_rounds$$, '42501', NULL, 'a writer cannot read rounds');
+SELECT throws_ok($$SELECT * FROM crash_analytics.bot_rollups$$, '42501', NULL, 'a writer cannot read roll-ups');
+SELECT throws_ok($$INSERT INTO crash_analytics.error_logs (bot_id, error_type, error_message, occurred_at) VALUES ('x', 'y', 'z', now())$$,
+				 '42501', NULL, 'a writer cannot write a table directly');
+SELECT throws_ok($$SELECT crash_analytics.get_bot_statistics('tap_bot')$$, '42501', NULL,
+				 'a writer cannot run the analytics');
+SELECT throws_ok($$SELECT crash_analytics.register_game_platform('crash', 'x', 0.97)$$, '42501', NULL,
+				 'a writer cannot register games');
+RESET ROLE;
+
+SET ROLE ca_test_analyst;
+SELECT is((SELECT total_rounds FROM crash_analytics.get_bot_statistics('tap_bot')), 1::bigint, 'a reader runs the statistics');
+SELECT is((SELECT count(*)::int FROM crash_analytics.crash_game_rounds), 1, 'a reader reads rounds');
+SELECT throws_ok($$SELECT crash_analytics.log_crash_round('tap_bot', 's1', 'aviator', 'dafabet', 2, 10.00, 2.45, 1.33, 'WIN')$$,
+				 '42501', NULL, 'a reader cannot log');
+SELECT throws_ok($$DELETE FROM crash_analytics.error_logs$$, '42501', NULL, 'a reader cannot delete');
+SELECT throws_ok($$UPDATE crash_analytics.bot_vm_registration SET status = 'paused'$$, '42501', NULL, 'a reader cannot update');
+RESET ROLE;
+
+SET ROLE ca_test_bot;
+RESET ROLE;
+SELECT crash_analytics.revoke_writer('ca_test_bot');
+SET ROLE ca_test_bot;
+SELECT throws_ok($$SELECT crash_analytics.log_crash_round('tap_bot', 's1', 'aviator', 'dafabet', 3, 10.00, 2.45, 1.33, 'WIN')$$,
+				 '42501', NULL, 'a revoked writer cannot log');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;

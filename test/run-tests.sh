@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# test/run-tests.sh: the test command.  Installs what is missing, builds and
+# installs the extension, starts a private cluster, runs every suite
+# (pg_regress, isolation, pgTAP) and ends with one summary line.
+#
+#   sudo bash test/run-tests.sh          # everything
+#   CA_KEEP_SERVER=1 bash test/run-tests.sh   # and leave the server up
+. "$(dirname "$0")/lib.sh"
+
+ca_require_root
+ca_install_packages
+ca_build_install
+ca_start_cluster
+trap ca_finish EXIT
+
+passed=0
+failed=0
+cd "$CA_ROOT"
+
+# 1. pg_regress suites (exact outputs) and isolation specs, via PGXS
+ca_say "pg_regress and isolation: make installcheck"
+set +e
+make -s installcheck >"$CA_BASE/installcheck.out" 2>&1
+rc=$?
+set -e
+cat "$CA_BASE/installcheck.out"
+n_ok=$(grep -cE '^(test |     )?[a-z_0-9]+ +\.\.\. ok' "$CA_BASE/installcheck.out" || true)
+n_bad=$(grep -cE '\.\.\. FAILED' "$CA_BASE/installcheck.out" || true)
+if [ "$rc" -ne 0 ] && [ "$n_bad" -eq 0 ]; then n_bad=1; fi
+for f in regression.diffs output_iso/regression.diffs; do
+	[ -s "$f" ] && { echo "---- $f"; cat "$f"; }
+done
+passed=$((passed + n_ok))
+failed=$((failed + n_bad))
+
+# 2. pgTAP suites (properties and schema), one database each run
+ca_say "pgTAP: pg_prove test/pgtap/*.sql"
+ca_pg "$CA_PGBIN/createdb" -h "$CA_SOCKET" -p "$CA_PGPORT" ca_tap
+psql -X -q -d ca_tap -c "CREATE EXTENSION pgtap" >/dev/null
+set +e
+pg_prove -v -d ca_tap --ext .sql test/pgtap/ >"$CA_BASE/pgtap.out" 2>&1
+rc=$?
+set -e
+grep -vE '^(ok|not ok) [0-9]+' "$CA_BASE/pgtap.out" || true
+grep -E '^not ok [0-9]+' "$CA_BASE/pgtap.out" || true
+ok=$(grep -cE '^ok [0-9]+' "$CA_BASE/pgtap.out" || true)
+bad=$(grep -cE '^not ok [0-9]+' "$CA_BASE/pgtap.out" || true)
+if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+passed=$((passed + ok))
+failed=$((failed + bad))
+
+echo "crash_analytics test suite: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
