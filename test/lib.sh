@@ -9,6 +9,7 @@
 #   CA_PGPORT        port of the private cluster (default 54329)
 #   CA_BASE          where the cluster lives (default /var/tmp/crash_analytics)
 #   CA_KEEP_SERVER=1 leave the server running at the end, for psql
+#   CA_SKIP_BUILD=1  use the extension already installed (parallel work trees)
 
 set -euo pipefail
 
@@ -50,6 +51,10 @@ ca_install_packages() {
 }
 
 ca_build_install() {
+	if [ "${CA_SKIP_BUILD:-0}" = 1 ]; then
+		make -C "$CA_ROOT" -s >/dev/null
+		return
+	fi
 	ca_say "building and installing the extension"
 	make -C "$CA_ROOT" -s clean >/dev/null
 	make -C "$CA_ROOT" -s >/dev/null
