@@ -16,7 +16,8 @@ OBJS = \
 	src/signals.o \
 	src/loggers.o \
 	src/stats.o \
-	src/triggers.o
+	src/triggers.o \
+	src/rebuild.o
 PGFILEDESC = "crash_analytics - analytics store for crash-game bots"
 
 # install and upgrade scripts live in sql/ beside the pg_regress inputs

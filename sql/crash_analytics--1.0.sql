@@ -125,6 +125,12 @@ CREATE TABLE crash_analytics.session_logs (
 	total_staked		numeric NOT NULL DEFAULT 0,
 	total_payout		numeric NOT NULL DEFAULT 0,
 	total_profit		numeric NOT NULL DEFAULT 0,
+	expected_profit		numeric NOT NULL DEFAULT 0,
+	sum_win_probability	numeric NOT NULL DEFAULT 0,
+	targeted_bets		bigint NOT NULL DEFAULT 0,
+	sum_profit_squared	numeric NOT NULL DEFAULT 0,
+	best_profit			numeric,
+	worst_profit		numeric,
 	balance_start		numeric,
 	balance_current		numeric,
 	peak_balance		numeric,
@@ -146,7 +152,7 @@ CREATE TABLE crash_analytics.session_logs (
 	CONSTRAINT session_logs_drawdown_check CHECK (max_drawdown >= 0 AND peak_profit >= 0)
 );
 COMMENT ON TABLE crash_analytics.session_logs IS
-	'One bot session: start and end, status, and running figures (rounds, wins, losses, staked, profit, balances, peak, maximum drawdown) kept current by every logged round.';
+	'One bot session: start and end, status, and running figures (rounds, wins, losses, staked, profit, expected profit at the RTP, balances, peak, maximum drawdown) kept current by every logged round.';
 
 /* ------------------------------------------------------------------------
  * The main table: one bet slot of one bot in one round, in twelve sections.
@@ -303,10 +309,12 @@ CREATE TABLE crash_analytics.analytics_round_signals (
 	pattern_match		text,
 	feature_vector		jsonb,
 	emitted_after_round	bigint,
+	after_multiplier_id	bigint,
 	emitted_at			timestamptz NOT NULL,
 	status				text NOT NULL DEFAULT 'open',
 	resolved_round_number bigint,
 	resolved_multiplier	numeric,
+	resolved_multiplier_id bigint,
 	resolved_at			timestamptz,
 	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	updated_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -322,7 +330,7 @@ CREATE TABLE crash_analytics.analytics_round_signals (
 						   ELSE resolved_multiplier < target_multiplier END)
 );
 COMMENT ON TABLE crash_analytics.analytics_round_signals IS
-	'Signals: a rule or model predicts that the next round reaches target_multiplier. Resolved (hit or miss) by the next multiplier the bot sees in the same game/platform.';
+	'Signals: a rule or model predicts that the next round reaches target_multiplier. Resolved (hit or miss) by the next multiplier the bot sees in the same game/platform: the first analytics_round_multipliers row of that bot and game/platform after after_multiplier_id, recorded in resolved_multiplier_id.';
 
 /* ------------------------------------------------------------------------
  * Analytics table 3: one settled bet (WIN, LOSS or VOID), denormalised for
@@ -419,6 +427,7 @@ CREATE TABLE crash_analytics.bot_rollups (
 	expected_profit		numeric NOT NULL DEFAULT 0,
 	sum_win_probability	numeric NOT NULL DEFAULT 0,
 	targeted_bets		bigint NOT NULL DEFAULT 0,
+	sum_profit_squared	numeric NOT NULL DEFAULT 0,
 	best_profit			numeric,
 	worst_profit		numeric,
 	current_streak		bigint NOT NULL DEFAULT 0,
@@ -457,6 +466,7 @@ CREATE TABLE crash_analytics.bot_hourly_rollups (
 	expected_profit		numeric NOT NULL DEFAULT 0,
 	sum_win_probability	numeric NOT NULL DEFAULT 0,
 	targeted_bets		bigint NOT NULL DEFAULT 0,
+	sum_profit_squared	numeric NOT NULL DEFAULT 0,
 	best_profit			numeric,
 	worst_profit		numeric,
 	updated_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -744,6 +754,9 @@ CREATE FUNCTION crash_analytics.get_bot_statistics(
 	OUT total_payout numeric,
 	OUT total_profit numeric,
 	OUT roi_percent numeric,
+	OUT roi_ci_low_percent numeric,
+	OUT roi_ci_high_percent numeric,
+	OUT bets_for_1pct_roi_margin bigint,
 	OUT expected_profit numeric,
 	OUT luck numeric,
 	OUT best_round_profit numeric,
@@ -760,7 +773,7 @@ RETURNS record
 AS 'MODULE_PATHNAME', 'ca_get_bot_statistics'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION crash_analytics.get_bot_statistics(text) IS
-	'Statistics of one bot from its roll-up (constant time at any table size): counts, win rate with its 95% Wilson interval beside the win rate chance gives at the bot''s targets, money, ROI, expected profit at the game''s RTP and luck, best and worst round, streaks, drawdown and balances.';
+	'Statistics of one bot from its roll-up (constant time at any table size): counts, win rate with its 95% Wilson interval beside the win rate chance gives at the bot''s targets, money, ROI with its 95% interval and the bets needed to know it to +/- 1 point, expected profit at the game''s RTP and luck, best and worst round, streaks, drawdown and balances.';
 
 /* ------------------------------------------------------------------------
  * Triggers.
@@ -947,13 +960,13 @@ CREATE UNIQUE INDEX mv_hourly_game_statistics_key
 COMMENT ON MATERIALIZED VIEW crash_analytics.mv_hourly_game_statistics IS
 	'Per game/platform and UTC hour: multipliers seen, instant crashes, median, minimum, maximum, and how many reached 2x and 10x. Refresh with refresh_analytics().';
 
-CREATE FUNCTION crash_analytics.refresh_analytics(concurrently boolean DEFAULT false)
+CREATE FUNCTION crash_analytics.refresh_analytics(concurrent boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF concurrently THEN
+	IF concurrent THEN
 		REFRESH MATERIALIZED VIEW CONCURRENTLY crash_analytics.mv_daily_bot_performance;
 		REFRESH MATERIALIZED VIEW CONCURRENTLY crash_analytics.mv_hourly_game_statistics;
 	ELSE
@@ -963,7 +976,713 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION crash_analytics.refresh_analytics(boolean) IS
-	'Refresh the dashboard materialized views (CONCURRENTLY if asked, so readers are not blocked). Must be run by their owner.';
+	'Refresh the dashboard materialized views (CONCURRENTLY when concurrent is true, so readers are not blocked). Must be run by their owner.';
+
+/* ------------------------------------------------------------------------
+ * Analytics.  Conventions for every function below:
+ *	- periods are [from_time, to_time); NULL means unbounded; from_time after
+ *	  to_time is an error (22023);
+ *	- a game/platform or bot/session that does not exist is an error
+ *	  (42704); a period with no data gives no rows;
+ *	- percentages are rounded to two decimals; intervals are 95%;
+ *	- anything that is an estimate comes with its interval or sample size.
+ * ------------------------------------------------------------------------ */
+CREATE FUNCTION crash_analytics.wilson_low_percent(successes bigint, trials bigint)
+RETURNS numeric AS 'MODULE_PATHNAME', 'ca_wilson_low_percent'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crash_analytics.wilson_low_percent(bigint, bigint) IS
+	'Lower bound, in percent, of the 95% Wilson score interval of a proportion (NULL without trials).';
+CREATE FUNCTION crash_analytics.wilson_high_percent(successes bigint, trials bigint)
+RETURNS numeric AS 'MODULE_PATHNAME', 'ca_wilson_high_percent'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crash_analytics.wilson_high_percent(bigint, bigint) IS
+	'Upper bound, in percent, of the 95% Wilson score interval of a proportion (NULL without trials).';
+CREATE FUNCTION crash_analytics.roi_ci_low_percent(bets bigint, staked numeric, profit numeric, sum_profit_squared numeric)
+RETURNS numeric AS 'MODULE_PATHNAME', 'ca_roi_ci_low_percent'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crash_analytics.roi_ci_low_percent(bigint, numeric, numeric, numeric) IS
+	'Lower bound, in percent, of the 95% interval of ROI = profit / staked, from the bets'' profits (NULL with fewer than two bets).';
+CREATE FUNCTION crash_analytics.roi_ci_high_percent(bets bigint, staked numeric, profit numeric, sum_profit_squared numeric)
+RETURNS numeric AS 'MODULE_PATHNAME', 'ca_roi_ci_high_percent'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crash_analytics.roi_ci_high_percent(bigint, numeric, numeric, numeric) IS
+	'Upper bound, in percent, of the 95% interval of ROI = profit / staked, from the bets'' profits (NULL with fewer than two bets).';
+CREATE FUNCTION crash_analytics.bets_for_roi_margin(bets bigint, staked numeric, profit numeric, sum_profit_squared numeric)
+RETURNS bigint AS 'MODULE_PATHNAME', 'ca_bets_for_roi_margin'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crash_analytics.bets_for_roi_margin(bigint, numeric, numeric, numeric) IS
+	'How many bets like these it takes to know ROI to +/- 1 percentage point at 95% (about 38,000 at 2x).';
+CREATE FUNCTION crash_analytics.chance_p_value(hits bigint, expected_hits double precision, variance double precision)
+RETURNS double precision AS 'MODULE_PATHNAME', 'ca_chance_p_value'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crash_analytics.chance_p_value(bigint, double precision, double precision) IS
+	'One-sided p-value of at least this many hits when chance alone gives the expected count and variance (normal approximation, continuity-corrected).';
+CREATE FUNCTION crash_analytics.check_period(from_time timestamptz, to_time timestamptz)
+RETURNS boolean AS 'MODULE_PATHNAME', 'ca_check_period'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION crash_analytics.check_period(timestamptz, timestamptz) IS
+	'True, or an error (22023) when from_time is after to_time.';
+CREATE FUNCTION crash_analytics.check_row_limit(row_limit integer)
+RETURNS boolean AS 'MODULE_PATHNAME', 'ca_check_row_limit'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crash_analytics.check_row_limit(integer) IS
+	'True, or an error (22023) when row_limit is below 1.';
+
+CREATE FUNCTION crash_analytics.utc_hour_floor(ts timestamptz)
+RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN pg_catalog.date_trunc('hour', ts AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
+COMMENT ON FUNCTION crash_analytics.utc_hour_floor(timestamptz) IS 'Start of the UTC hour holding ts.';
+CREATE FUNCTION crash_analytics.utc_hour_ceil(ts timestamptz)
+RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN crash_analytics.utc_hour_floor(ts) = ts THEN ts
+			ELSE crash_analytics.utc_hour_floor(ts) + interval '1 hour' END;
+COMMENT ON FUNCTION crash_analytics.utc_hour_ceil(timestamptz) IS 'The first UTC hour boundary at or after ts.';
+
+CREATE FUNCTION crash_analytics.require_game(game_name text, platform_code text)
+RETURNS boolean
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM crash_analytics.game_platform_config c
+					WHERE c.game_name = require_game.game_name
+					  AND (require_game.platform_code IS NULL OR c.platform_code = require_game.platform_code)) THEN
+		RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+			MESSAGE = format('game/platform "%s/%s" is not registered', game_name, coalesce(platform_code, '*'));
+	END IF;
+	RETURN true;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.require_game(text, text) IS
+	'True, or an error (42704) when the game (on the platform, if given) is not registered.';
+
+/*
+ * Figures of a period: whole UTC hours come from bot_hourly_rollups, the
+ * partial hours at either end from the rounds themselves (an index range
+ * each), so the answer is exact for any period and its cost grows with
+ * hours, not rounds.
+ */
+CREATE FUNCTION crash_analytics.period_figures(game_name text, platform_code text,
+	from_time timestamptz, to_time timestamptz)
+RETURNS TABLE(bot_id text, game_name text, platform_code text, strategy_name text,
+	rounds bigint, bets bigint, wins bigint, losses bigint, skips bigint, voids bigint,
+	total_staked numeric, total_payout numeric, total_profit numeric, expected_profit numeric,
+	sum_win_probability numeric, targeted_bets bigint, sum_profit_squared numeric,
+	best_profit numeric, worst_profit numeric)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT h.bot_id, h.game_name, h.platform_code, h.strategy_name, h.rounds, h.bets, h.wins, h.losses,
+		   h.skips, h.voids, h.total_staked, h.total_payout, h.total_profit, h.expected_profit,
+		   h.sum_win_probability, h.targeted_bets, h.sum_profit_squared, h.best_profit, h.worst_profit
+	  FROM crash_analytics.bot_hourly_rollups h
+	 WHERE (period_figures.game_name IS NULL OR h.game_name = period_figures.game_name)
+	   AND (period_figures.platform_code IS NULL OR h.platform_code = period_figures.platform_code)
+	   AND (period_figures.from_time IS NULL OR h.hour_start >= crash_analytics.utc_hour_ceil(period_figures.from_time))
+	   AND (period_figures.to_time IS NULL OR h.hour_start + interval '1 hour' <= period_figures.to_time)
+	UNION ALL
+	SELECT r.bot_id, r.game_name, r.platform_code, coalesce(r.strategy_name, ''), 1,
+		   (r.round_outcome <> 'SKIP')::int, (r.round_outcome = 'WIN')::int, (r.round_outcome = 'LOSS')::int,
+		   (r.round_outcome = 'SKIP')::int, (r.round_outcome = 'VOID')::int,
+		   r.stake_value, r.payout_value, r.profit_loss, r.expected_profit,
+		   CASE WHEN r.round_outcome IN ('WIN', 'LOSS') THEN coalesce(r.win_probability, 0) ELSE 0 END,
+		   (r.round_outcome IN ('WIN', 'LOSS') AND r.win_probability IS NOT NULL)::int,
+		   r.profit_loss * r.profit_loss,
+		   CASE WHEN r.round_outcome IN ('WIN', 'LOSS') THEN r.profit_loss END,
+		   CASE WHEN r.round_outcome IN ('WIN', 'LOSS') THEN r.profit_loss END
+	  FROM crash_analytics.crash_game_rounds r
+	 WHERE (period_figures.game_name IS NULL OR r.game_name = period_figures.game_name)
+	   AND (period_figures.platform_code IS NULL OR r.platform_code = period_figures.platform_code)
+	   AND ((period_figures.from_time IS NOT NULL
+			 AND r.played_at >= period_figures.from_time
+			 AND r.played_at < least(crash_analytics.utc_hour_ceil(period_figures.from_time),
+									 coalesce(period_figures.to_time, 'infinity')))
+			OR (period_figures.to_time IS NOT NULL
+				AND r.played_at >= greatest(crash_analytics.utc_hour_floor(period_figures.to_time),
+											coalesce(crash_analytics.utc_hour_ceil(period_figures.from_time), '-infinity'))
+				AND r.played_at < period_figures.to_time));
+END;
+COMMENT ON FUNCTION crash_analytics.period_figures(text, text, timestamptz, timestamptz) IS
+	'Round figures of a game/platform (NULL: all) and period, as rows to sum: whole UTC hours from the hourly roll-ups, the partial hours at the ends from the rounds. What get_game_statistics and get_strategy_performance add up.';
+
+CREATE FUNCTION crash_analytics.get_session_summary(session_id text, bot_id text DEFAULT NULL)
+RETURNS TABLE(bot_id text, session_id text, game_name text, platform_code text, status text,
+	started_at timestamptz, ended_at timestamptz, last_round_at timestamptz, duration interval,
+	rounds bigint, bets bigint, wins bigint, losses bigint, skips bigint, voids bigint,
+	win_rate_percent numeric, win_rate_ci_low_percent numeric, win_rate_ci_high_percent numeric,
+	chance_win_rate_percent numeric, total_staked numeric, total_payout numeric, total_profit numeric,
+	roi_percent numeric, roi_ci_low_percent numeric, roi_ci_high_percent numeric,
+	expected_profit numeric, luck numeric, best_round_profit numeric, worst_round_profit numeric,
+	balance_start numeric, balance_current numeric, peak_balance numeric, max_drawdown numeric,
+	last_round_number bigint)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN QUERY
+	SELECT s.bot_id::text, s.session_id::text, s.game_name::text, s.platform_code::text, s.status,
+		   s.started_at, s.ended_at, s.last_round_at, coalesce(s.ended_at, s.last_round_at) - s.started_at,
+		   s.rounds_played, s.bets_placed, s.wins, s.losses, s.skips, s.voids,
+		   CASE WHEN s.wins + s.losses > 0 THEN round(100.0 * s.wins / (s.wins + s.losses), 2) END,
+		   crash_analytics.wilson_low_percent(s.wins, s.wins + s.losses),
+		   crash_analytics.wilson_high_percent(s.wins, s.wins + s.losses),
+		   CASE WHEN s.targeted_bets > 0 THEN round(100 * s.sum_win_probability / s.targeted_bets, 2) END,
+		   s.total_staked, s.total_payout, s.total_profit,
+		   CASE WHEN s.total_staked > 0 THEN round(100 * s.total_profit / s.total_staked, 2) END,
+		   crash_analytics.roi_ci_low_percent(s.bets_placed, s.total_staked, s.total_profit, s.sum_profit_squared),
+		   crash_analytics.roi_ci_high_percent(s.bets_placed, s.total_staked, s.total_profit, s.sum_profit_squared),
+		   s.expected_profit, s.total_profit - s.expected_profit, s.best_profit, s.worst_profit,
+		   s.balance_start, s.balance_current, s.peak_balance, s.max_drawdown, s.last_round_number
+	  FROM crash_analytics.session_logs s
+	 WHERE s.session_id = get_session_summary.session_id
+	   AND (get_session_summary.bot_id IS NULL OR s.bot_id = get_session_summary.bot_id)
+	 ORDER BY s.bot_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+			MESSAGE = format('session "%s" does not exist', session_id)
+					  || CASE WHEN bot_id IS NULL THEN '' ELSE format(' for bot "%s"', bot_id) END;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.get_session_summary(text, text) IS
+	'A session''s figures (one row per bot using that session id, or the given bot''s): duration, counts, win rate with its interval beside chance, money, ROI with its interval, expected profit and luck, balances and drawdown. Unknown session: 42704.';
+
+CREATE FUNCTION crash_analytics.get_game_statistics(game_name text, platform_code text DEFAULT NULL,
+	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL)
+RETURNS TABLE(game_name text, platform_code text, rtp numeric, bots bigint, strategies bigint,
+	rounds bigint, bets bigint, wins bigint, losses bigint, skips bigint, voids bigint,
+	win_rate_percent numeric, win_rate_ci_low_percent numeric, win_rate_ci_high_percent numeric,
+	chance_win_rate_percent numeric, total_staked numeric, total_payout numeric, total_profit numeric,
+	roi_percent numeric, roi_ci_low_percent numeric, roi_ci_high_percent numeric,
+	bets_for_1pct_roi_margin bigint, expected_profit numeric, luck numeric,
+	return_to_player_percent numeric, theoretical_rtp_percent numeric,
+	best_round_profit numeric, worst_round_profit numeric)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM crash_analytics.check_period(from_time, to_time);
+	PERFORM crash_analytics.require_game(game_name, platform_code);
+	RETURN QUERY
+	SELECT f.game_name, f.platform_code, c.rtp, count(DISTINCT f.bot_id),
+		   count(DISTINCT f.strategy_name),
+		   sum(f.rounds)::bigint, sum(f.bets)::bigint, sum(f.wins)::bigint, sum(f.losses)::bigint,
+		   sum(f.skips)::bigint, sum(f.voids)::bigint,
+		   CASE WHEN sum(f.wins + f.losses) > 0 THEN round(100.0 * sum(f.wins) / sum(f.wins + f.losses), 2) END,
+		   crash_analytics.wilson_low_percent(sum(f.wins)::bigint, sum(f.wins + f.losses)::bigint),
+		   crash_analytics.wilson_high_percent(sum(f.wins)::bigint, sum(f.wins + f.losses)::bigint),
+		   CASE WHEN sum(f.targeted_bets) > 0 THEN round(100 * sum(f.sum_win_probability) / sum(f.targeted_bets), 2) END,
+		   sum(f.total_staked), sum(f.total_payout), sum(f.total_profit),
+		   CASE WHEN sum(f.total_staked) > 0 THEN round(100 * sum(f.total_profit) / sum(f.total_staked), 2) END,
+		   crash_analytics.roi_ci_low_percent(sum(f.bets)::bigint, sum(f.total_staked), sum(f.total_profit), sum(f.sum_profit_squared)),
+		   crash_analytics.roi_ci_high_percent(sum(f.bets)::bigint, sum(f.total_staked), sum(f.total_profit), sum(f.sum_profit_squared)),
+		   crash_analytics.bets_for_roi_margin(sum(f.bets)::bigint, sum(f.total_staked), sum(f.total_profit), sum(f.sum_profit_squared)),
+		   sum(f.expected_profit), sum(f.total_profit) - sum(f.expected_profit),
+		   CASE WHEN sum(f.total_staked) > 0 THEN round(100 * sum(f.total_payout) / sum(f.total_staked), 2) END,
+		   round(100 * c.rtp, 2), max(f.best_profit), min(f.worst_profit)
+	  FROM crash_analytics.period_figures(game_name, platform_code, from_time, to_time) f
+	  JOIN crash_analytics.game_platform_config c
+		ON c.game_name = f.game_name AND c.platform_code = f.platform_code
+	 GROUP BY f.game_name, f.platform_code, c.rtp
+	 ORDER BY f.game_name, f.platform_code;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.get_game_statistics(text, text, timestamptz, timestamptz) IS
+	'Per game/platform (all platforms when NULL) and period: bots, rounds, win rate with its interval beside chance, money, ROI with its interval and the bets needed to know it to +/- 1 point, expected profit at the RTP and luck, the return to player observed against the theoretical RTP. Exact for any period; reads the hourly roll-ups.';
+
+CREATE FUNCTION crash_analytics.get_strategy_performance(game_name text DEFAULT NULL,
+	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL)
+RETURNS TABLE(strategy_name text, games bigint, bots bigint, rounds bigint, bets bigint, wins bigint,
+	losses bigint, skips bigint, voids bigint,
+	win_rate_percent numeric, win_rate_ci_low_percent numeric, win_rate_ci_high_percent numeric,
+	chance_win_rate_percent numeric, total_staked numeric, total_payout numeric, total_profit numeric,
+	roi_percent numeric, roi_ci_low_percent numeric, roi_ci_high_percent numeric,
+	bets_for_1pct_roi_margin bigint, expected_profit numeric, luck numeric,
+	best_round_profit numeric, worst_round_profit numeric)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM crash_analytics.check_period(from_time, to_time);
+	IF game_name IS NOT NULL THEN
+		PERFORM crash_analytics.require_game(game_name, NULL);
+	END IF;
+	RETURN QUERY
+	SELECT nullif(f.strategy_name, ''), count(DISTINCT f.game_name), count(DISTINCT f.bot_id),
+		   sum(f.rounds)::bigint, sum(f.bets)::bigint, sum(f.wins)::bigint, sum(f.losses)::bigint,
+		   sum(f.skips)::bigint, sum(f.voids)::bigint,
+		   CASE WHEN sum(f.wins + f.losses) > 0 THEN round(100.0 * sum(f.wins) / sum(f.wins + f.losses), 2) END,
+		   crash_analytics.wilson_low_percent(sum(f.wins)::bigint, sum(f.wins + f.losses)::bigint),
+		   crash_analytics.wilson_high_percent(sum(f.wins)::bigint, sum(f.wins + f.losses)::bigint),
+		   CASE WHEN sum(f.targeted_bets) > 0 THEN round(100 * sum(f.sum_win_probability) / sum(f.targeted_bets), 2) END,
+		   sum(f.total_staked), sum(f.total_payout), sum(f.total_profit),
+		   CASE WHEN sum(f.total_staked) > 0 THEN round(100 * sum(f.total_profit) / sum(f.total_staked), 2) END,
+		   crash_analytics.roi_ci_low_percent(sum(f.bets)::bigint, sum(f.total_staked), sum(f.total_profit), sum(f.sum_profit_squared)),
+		   crash_analytics.roi_ci_high_percent(sum(f.bets)::bigint, sum(f.total_staked), sum(f.total_profit), sum(f.sum_profit_squared)),
+		   crash_analytics.bets_for_roi_margin(sum(f.bets)::bigint, sum(f.total_staked), sum(f.total_profit), sum(f.sum_profit_squared)),
+		   sum(f.expected_profit), sum(f.total_profit) - sum(f.expected_profit),
+		   max(f.best_profit), min(f.worst_profit)
+	  FROM crash_analytics.period_figures(game_name, NULL, from_time, to_time) f
+	 GROUP BY f.strategy_name
+	 ORDER BY f.strategy_name;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.get_strategy_performance(text, timestamptz, timestamptz) IS
+	'One row per strategy (NULL: rounds logged without one) in a game (all games when NULL) and period, with the same theory columns as get_game_statistics: a strategy''s ROI is judged against its expected profit and its interval.';
+
+/*
+ * Multipliers of a game/platform and period, each platform round once:
+ * when several bots saw the same platform_round_id, the first logged
+ * reading counts.  Readings without platform_round_id count each.
+ */
+CREATE FUNCTION crash_analytics.distinct_multipliers(game_name text, platform_code text,
+	from_time timestamptz, to_time timestamptz)
+RETURNS TABLE(platform_code text, multiplier numeric)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT DISTINCT ON (m.platform_code, coalesce(m.platform_round_id, '#' || m.bot_id || '#' || m.id))
+		   m.platform_code, m.multiplier
+	  FROM crash_analytics.analytics_round_multipliers m
+	 WHERE m.game_name = distinct_multipliers.game_name
+	   AND (distinct_multipliers.platform_code IS NULL OR m.platform_code = distinct_multipliers.platform_code)
+	   AND m.observed_at >= coalesce(distinct_multipliers.from_time, '-infinity')
+	   AND m.observed_at < coalesce(distinct_multipliers.to_time, 'infinity')
+	 ORDER BY m.platform_code, coalesce(m.platform_round_id, '#' || m.bot_id || '#' || m.id), m.id;
+END;
+COMMENT ON FUNCTION crash_analytics.distinct_multipliers(text, text, timestamptz, timestamptz) IS
+	'The crash multipliers of a game/platform (all platforms when NULL) and period, one per platform round (the first reading logged when several bots saw it).';
+
+CREATE FUNCTION crash_analytics.get_multiplier_distribution(game_name text, platform_code text DEFAULT NULL,
+	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL, buckets numeric[] DEFAULT NULL)
+RETURNS TABLE(bucket_low numeric, bucket_high numeric, multipliers bigint, percent numeric,
+	cumulative_percent numeric, theoretical_percent numeric, theoretical_cumulative_percent numeric)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	edges numeric[] := coalesce(buckets,
+		'{1.00,1.01,1.20,1.50,2.00,3.00,5.00,10.00,20.00,50.00,100.00,1000.00}'::numeric[]);
+	i int;
+BEGIN
+	PERFORM crash_analytics.check_period(from_time, to_time);
+	PERFORM crash_analytics.require_game(game_name, platform_code);
+	IF cardinality(edges) = 0 OR array_position(edges, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = 'buckets must be a non-empty array of multipliers without NULLs';
+	END IF;
+	FOR i IN 1 .. cardinality(edges) LOOP
+		IF edges[i] = 'NaN' OR edges[i] IN ('Infinity', '-Infinity') OR edges[i] < 1.00
+		   OR (i > 1 AND edges[i] <= edges[i - 1]) THEN
+			RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+				MESSAGE = 'buckets must be finite multipliers of 1.00 or more, in increasing order',
+				DETAIL = format('Element %s is %s.', i, edges[i]);
+		END IF;
+	END LOOP;
+	IF edges[1] > 1.00 THEN
+		edges := 1.00 || edges;		-- everything below the first edge gets a bucket too
+	END IF;
+
+	RETURN QUERY
+	WITH m AS (
+		SELECT d.platform_code, d.multiplier, width_bucket(d.multiplier, edges) AS b
+		  FROM crash_analytics.distinct_multipliers(game_name, platform_code, from_time, to_time) d
+	), per_platform AS (	-- how many multipliers each platform contributes, and its RTP
+		SELECT m.platform_code, count(*) AS n, c.rtp
+		  FROM m JOIN crash_analytics.game_platform_config c
+			ON c.game_name = get_multiplier_distribution.game_name AND c.platform_code = m.platform_code
+		 GROUP BY m.platform_code, c.rtp
+	), bk AS (
+		SELECT k AS b, edges[k] AS lo, edges[k + 1] AS hi
+		  FROM generate_series(1, cardinality(edges)) AS k
+	), theory AS (	-- P(lo <= X < hi) with P(X >= x) = RTP/x (1 at x = 1.00), weighted by platform
+		SELECT bk.b,
+			   sum(p.n * ((CASE WHEN bk.lo <= 1.00 THEN 1 ELSE least(1, p.rtp / bk.lo) END)
+						 - (CASE WHEN bk.hi IS NULL THEN 0 WHEN bk.hi <= 1.00 THEN 1 ELSE least(1, p.rtp / bk.hi) END)))
+				 / nullif(sum(p.n), 0) AS p
+		  FROM bk CROSS JOIN per_platform p
+		 GROUP BY bk.b
+	), counts AS (
+		SELECT bk.b, bk.lo, bk.hi, count(m.b) AS n
+		  FROM bk LEFT JOIN m ON m.b = bk.b
+		 GROUP BY bk.b, bk.lo, bk.hi
+	)
+	SELECT c.lo, c.hi, c.n,
+		   round(100.0 * c.n / nullif(sum(c.n) OVER (), 0), 2),
+		   round(100.0 * sum(c.n) OVER (ORDER BY c.b) / nullif(sum(c.n) OVER (), 0), 2),
+		   round(100 * t.p, 2),
+		   round(100 * sum(t.p) OVER (ORDER BY c.b), 2)
+	  FROM counts c LEFT JOIN theory t ON t.b = c.b
+	 ORDER BY c.b;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.get_multiplier_distribution(text, text, timestamptz, timestamptz, numeric[]) IS
+	'Histogram of crash multipliers (each platform round once) in buckets [bucket_low, bucket_high), by default 1-2-5 log-spaced from 1.00 with the instant-crash bucket [1.00, 1.01) first: counts, percent, cumulative percent, and the theoretical percent under P(crash >= x) = RTP/x (1 - RTP/1.01 for instant crashes).';
+
+CREATE FUNCTION crash_analytics.get_multiplier_quantiles(game_name text, platform_code text DEFAULT NULL,
+	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL,
+	probabilities double precision[] DEFAULT '{0.25,0.5,0.75,0.9,0.99}')
+RETURNS TABLE(probability double precision, observed numeric, theoretical numeric, multipliers bigint)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	q double precision;
+BEGIN
+	PERFORM crash_analytics.check_period(from_time, to_time);
+	PERFORM crash_analytics.require_game(game_name, platform_code);
+	IF probabilities IS NULL OR cardinality(probabilities) = 0 THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'probabilities must not be empty';
+	END IF;
+	FOREACH q IN ARRAY probabilities LOOP
+		IF q IS NULL OR q = 'NaN' OR q <= 0 OR q >= 1 THEN
+			RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+				MESSAGE = 'probabilities must be between 0 and 1, exclusive',
+				DETAIL = format('One of them is %s.', coalesce(q::text, 'NULL'));
+		END IF;
+	END LOOP;
+	RETURN QUERY
+	WITH d AS (
+		SELECT * FROM crash_analytics.distinct_multipliers(game_name, platform_code, from_time, to_time)
+	), obs AS (
+		SELECT percentile_disc(probabilities) WITHIN GROUP (ORDER BY d.multiplier) AS v, count(*) AS n
+		  FROM d
+	), w AS (	-- the RTP, weighted by how many multipliers each platform contributes
+		SELECT sum(c.rtp * x.n) / nullif(sum(x.n), 0) AS rtp
+		  FROM (SELECT d.platform_code, count(*) AS n FROM d GROUP BY 1) x
+		  JOIN crash_analytics.game_platform_config c
+			ON c.game_name = get_multiplier_quantiles.game_name AND c.platform_code = x.platform_code
+	)
+	-- theoretical: the smallest x on the 0.01 grid with P(X <= x) = 1 - RTP/(x + 0.01) >= q
+	SELECT p.q, obs.v[p.k], greatest(1.00, ceil(100 * (w.rtp / (1 - p.q::numeric) - 0.01)) / 100), obs.n
+	  FROM unnest(probabilities) WITH ORDINALITY AS p(q, k), obs, w
+	 ORDER BY p.k;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.get_multiplier_quantiles(text, text, timestamptz, timestamptz, double precision[]) IS
+	'Quantiles of the crash multiplier (each platform round once), observed beside theoretical under P(crash >= x) = RTP/x on the 0.01 grid; the median of a fair 97% game is 1.93.';
+
+CREATE FUNCTION crash_analytics.get_signal_effectiveness(signal text DEFAULT NULL,
+	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL)
+RETURNS TABLE(source text, signal_type text, model_name text, signals bigint, resolved bigint,
+	hits bigint, hit_rate_percent numeric, hit_rate_ci_low_percent numeric, hit_rate_ci_high_percent numeric,
+	baseline_theoretical_percent numeric, baseline_empirical_percent numeric, lift numeric,
+	p_value double precision)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM crash_analytics.check_period(from_time, to_time);
+	RETURN QUERY
+	WITH s AS (
+		SELECT s.source, s.signal_type::text AS signal_type, s.model_name::text AS model_name,
+			   s.game_name, s.platform_code, s.target_multiplier, s.status,
+			   least(1, c.rtp / s.target_multiplier)::double precision AS p
+		  FROM crash_analytics.analytics_round_signals s
+		  JOIN crash_analytics.game_platform_config c
+			ON c.game_name = s.game_name AND c.platform_code = s.platform_code
+		 WHERE (signal IS NULL OR s.signal_type = signal OR s.model_name = signal)
+		   AND s.emitted_at >= coalesce(from_time, '-infinity') AND s.emitted_at < coalesce(to_time, 'infinity')
+	), targets AS (	-- how often the game's multipliers reached each target in the period
+		SELECT t.game_name, t.platform_code, t.target_multiplier,
+			   (SELECT avg((m.multiplier >= t.target_multiplier)::int)::double precision
+				  FROM crash_analytics.analytics_round_multipliers m
+				 WHERE m.game_name = t.game_name AND m.platform_code = t.platform_code
+				   AND m.observed_at >= coalesce(from_time, '-infinity')
+				   AND m.observed_at < coalesce(to_time, 'infinity')) AS rate
+		  FROM (SELECT DISTINCT s.game_name, s.platform_code, s.target_multiplier FROM s) t
+	)
+	SELECT s.source, s.signal_type, s.model_name, count(*),
+		   count(*) FILTER (WHERE s.status <> 'open'),
+		   count(*) FILTER (WHERE s.status = 'hit'),
+		   round(100.0 * count(*) FILTER (WHERE s.status = 'hit') / nullif(count(*) FILTER (WHERE s.status <> 'open'), 0), 2),
+		   crash_analytics.wilson_low_percent(count(*) FILTER (WHERE s.status = 'hit'), count(*) FILTER (WHERE s.status <> 'open')),
+		   crash_analytics.wilson_high_percent(count(*) FILTER (WHERE s.status = 'hit'), count(*) FILTER (WHERE s.status <> 'open')),
+		   round((100 * avg(s.p) FILTER (WHERE s.status <> 'open'))::numeric, 2),
+		   round((100 * avg(t.rate) FILTER (WHERE s.status <> 'open'))::numeric, 2),
+		   round(((count(*) FILTER (WHERE s.status = 'hit'))::numeric
+				  / nullif(count(*) FILTER (WHERE s.status <> 'open'), 0))
+				 / nullif(avg(s.p) FILTER (WHERE s.status <> 'open'), 0)::numeric, 3),
+		   CASE WHEN count(*) FILTER (WHERE s.status <> 'open') > 0 THEN
+			   crash_analytics.chance_p_value(count(*) FILTER (WHERE s.status = 'hit'),
+											  sum(s.p) FILTER (WHERE s.status <> 'open'),
+											  sum(s.p * (1 - s.p)) FILTER (WHERE s.status <> 'open'))
+		   END
+	  FROM s LEFT JOIN targets t
+		ON t.game_name = s.game_name AND t.platform_code = s.platform_code AND t.target_multiplier = s.target_multiplier
+	 GROUP BY s.source, s.signal_type, s.model_name
+	 ORDER BY s.source, s.signal_type, s.model_name;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.get_signal_effectiveness(text, timestamptz, timestamptz) IS
+	'Per signal source, type and model (filtered by a signal type or model name when given), signals emitted in the period: resolved, hits, hit rate with its 95% interval, the baseline chance gives for the same targets (theoretical RTP/target and empirical from the game''s multipliers in the period), the lift over the theoretical baseline, and the one-sided p-value of doing at least this well by chance.';
+
+CREATE FUNCTION crash_analytics.export_rounds_to_json(bot_id text DEFAULT NULL,
+	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL, game_name text DEFAULT NULL)
+RETURNS SETOF jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT pg_catalog.to_jsonb(r)
+	  FROM crash_analytics.crash_game_rounds r
+	 WHERE crash_analytics.check_period(export_rounds_to_json.from_time, export_rounds_to_json.to_time)
+	   AND (export_rounds_to_json.bot_id IS NULL OR r.bot_id = export_rounds_to_json.bot_id)
+	   AND (export_rounds_to_json.game_name IS NULL OR r.game_name = export_rounds_to_json.game_name)
+	   AND r.played_at >= coalesce(export_rounds_to_json.from_time, '-infinity')
+	   AND r.played_at < coalesce(export_rounds_to_json.to_time, 'infinity')
+	 ORDER BY r.bot_id, r.id;
+END;
+COMMENT ON FUNCTION crash_analytics.export_rounds_to_json(text, timestamptz, timestamptz, text) IS
+	'Rounds as JSON objects, one a row, in logging order per bot; filter by bot, period (played_at) and game. Inlined into the calling query, so COPY (SELECT * FROM crash_analytics.export_rounds_to_json(...)) TO STDOUT streams.';
+
+CREATE FUNCTION crash_analytics.export_multipliers_for_ml(game_name text, row_limit integer DEFAULT 10000)
+RETURNS SETOF jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT pg_catalog.jsonb_build_object(
+			'id', f.id, 'bot_id', f.bot_id, 'platform_code', f.platform_code, 'round_number', f.round_number,
+			'observed_at', f.observed_at,
+			'features', pg_catalog.jsonb_build_object(
+				'lags', f.lags, 'history', f.history,
+				'mean_log_10', f.mean_log_10, 'mean_log_50', f.mean_log_50,
+				'share_under_2x_10', f.under2_10, 'share_under_2x_50', f.under2_50,
+				'instant_crashes_50', f.instant_50, 'rounds_under_2x_in_a_row', f.low_run,
+				'rounds_since_10x', f.since_10x),
+			'label', f.multiplier)
+	  FROM (
+		SELECT w.*
+		  FROM (
+			-- every feature looks only at earlier rounds of the same bot and platform:
+			-- windows end at 1 PRECEDING, so the label never leaks into its features
+			SELECT m.id, m.bot_id, m.platform_code, m.round_number, m.observed_at, m.multiplier,
+				   pg_catalog.array_remove(ARRAY[
+					   lag(m.multiplier, 1) OVER s, lag(m.multiplier, 2) OVER s, lag(m.multiplier, 3) OVER s,
+					   lag(m.multiplier, 4) OVER s, lag(m.multiplier, 5) OVER s, lag(m.multiplier, 6) OVER s,
+					   lag(m.multiplier, 7) OVER s, lag(m.multiplier, 8) OVER s, lag(m.multiplier, 9) OVER s,
+					   lag(m.multiplier, 10) OVER s], NULL) AS lags,
+				   count(*) OVER (s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS history,
+				   round(avg(pg_catalog.ln(m.multiplier)) OVER (s ROWS BETWEEN 10 PRECEDING AND 1 PRECEDING), 6) AS mean_log_10,
+				   round(avg(pg_catalog.ln(m.multiplier)) OVER (s ROWS BETWEEN 50 PRECEDING AND 1 PRECEDING), 6) AS mean_log_50,
+				   round(avg((m.multiplier < 2)::int) OVER (s ROWS BETWEEN 10 PRECEDING AND 1 PRECEDING), 4) AS under2_10,
+				   round(avg((m.multiplier < 2)::int) OVER (s ROWS BETWEEN 50 PRECEDING AND 1 PRECEDING), 4) AS under2_50,
+				   count(*) FILTER (WHERE m.is_instant_crash) OVER (s ROWS BETWEEN 50 PRECEDING AND 1 PRECEDING) AS instant_50,
+				   (row_number() OVER s) - 1
+					 - coalesce(max(CASE WHEN m.multiplier >= 2 THEN m.rn END)
+								OVER (s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS low_run,
+				   (row_number() OVER s)
+					 - max(CASE WHEN m.multiplier >= 10 THEN m.rn END)
+					   OVER (s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS since_10x
+			  FROM (SELECT x.*, row_number() OVER (PARTITION BY x.bot_id, x.platform_code ORDER BY x.id) AS rn
+					  FROM crash_analytics.analytics_round_multipliers x
+					 WHERE x.game_name = export_multipliers_for_ml.game_name
+					   AND crash_analytics.check_row_limit(export_multipliers_for_ml.row_limit)) m
+			WINDOW s AS (PARTITION BY m.bot_id, m.platform_code ORDER BY m.id)
+		  ) w
+		 ORDER BY w.id DESC
+		 LIMIT export_multipliers_for_ml.row_limit
+	  ) f
+	 ORDER BY f.id;
+END;
+COMMENT ON FUNCTION crash_analytics.export_multipliers_for_ml(text, integer) IS
+	'The latest row_limit multipliers of a game as ML examples, one JSON object a row: features from earlier rounds of the same bot and platform only (last 10 multipliers, mean log multiplier and share under 2x over 10 and 50 rounds, instant crashes in 50, current run under 2x, rounds since a 10x) and the label, the multiplier itself.';
+
+CREATE FUNCTION crash_analytics.get_database_size()
+RETURNS TABLE(object_name text, object_kind text, row_estimate bigint, total_bytes bigint, total_size text)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+	SELECT pg_catalog.current_database()::text, 'database', NULL::bigint,
+		   pg_catalog.pg_database_size(pg_catalog.current_database()),
+		   pg_catalog.pg_size_pretty(pg_catalog.pg_database_size(pg_catalog.current_database()))
+	UNION ALL
+	SELECT x.name, x.kind, x.est, x.bytes, pg_catalog.pg_size_pretty(x.bytes)
+	  FROM (SELECT c.relname::text AS name,
+				   CASE c.relkind WHEN 'm' THEN 'materialized view' ELSE 'table' END AS kind,
+				   greatest(c.reltuples, 0)::bigint AS est,
+				   pg_catalog.pg_total_relation_size(c.oid) AS bytes
+			  FROM pg_catalog.pg_class c
+			 WHERE c.relnamespace = 'crash_analytics'::regnamespace AND c.relkind IN ('r', 'm')
+			 ORDER BY 4 DESC, 1) x;
+END;
+COMMENT ON FUNCTION crash_analytics.get_database_size() IS
+	'Size of the database, then of each of the extension''s tables and materialized views with their indexes and TOAST, largest first; row counts are the planner''s estimates.';
+
+CREATE FUNCTION crash_analytics.rollup_differences(bot_id text)
+RETURNS TABLE(table_name text, row_key text, column_name text, stored text, expected text)
+AS 'MODULE_PATHNAME', 'ca_rollup_differences'
+LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION crash_analytics.rollup_differences(text) IS
+	'Replays a bot''s rounds in logging order and lists every stored roll-up value (bot_rollups, session_logs figures, bot_hourly_rollups) that differs from the replay; no row when all agree. A whole missing or extra row has column_name NULL.';
+
+CREATE FUNCTION crash_analytics.rebuild_rollups(bot_id text)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ca_rebuild_rollups'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION crash_analytics.rebuild_rollups(text) IS
+	'Rewrites a bot''s roll-up, session figures and hourly roll-ups from its rounds (under the bot''s lock); returns the number of rounds replayed.';
+
+CREATE FUNCTION crash_analytics.verify_consistency()
+RETURNS TABLE(check_name text, ok boolean, differences bigint, detail text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+	d text;
+BEGIN
+	-- every round has its multiplier row, and it agrees
+	SELECT count(*), string_agg(DISTINCT r.bot_id || '/' || r.session_id || '/' || r.round_number, ', ')
+	  INTO n, d
+	  FROM crash_analytics.crash_game_rounds r
+	  LEFT JOIN crash_analytics.analytics_round_multipliers m
+		ON m.bot_id = r.bot_id AND m.session_id = r.session_id AND m.round_number = r.round_number
+	 WHERE m.id IS NULL OR m.multiplier <> r.crash_multiplier OR m.game_name <> r.game_name
+		OR m.platform_code <> r.platform_code OR m.is_instant_crash <> r.is_instant_crash;
+	RETURN QUERY SELECT 'round_multipliers', n = 0, n, left(d, 500);
+
+	SELECT count(*), string_agg(m.id::text, ', ') INTO n, d
+	  FROM crash_analytics.analytics_round_multipliers m
+	 WHERE m.source = 'round' AND NOT EXISTS (SELECT 1 FROM crash_analytics.crash_game_rounds r
+												WHERE r.bot_id = m.bot_id AND r.id = m.round_id);
+	RETURN QUERY SELECT 'orphan_multipliers', n = 0, n, left(d, 500);
+
+	-- every bet has exactly one outcome row equal to the round; skips have none
+	SELECT count(*), string_agg(r.id::text, ', ') INTO n, d
+	  FROM crash_analytics.crash_game_rounds r
+	  LEFT JOIN crash_analytics.analytics_round_outcomes o ON o.bot_id = r.bot_id AND o.round_id = r.id
+	 WHERE CASE WHEN r.round_outcome = 'SKIP' THEN o.id IS NOT NULL
+				ELSE o.id IS NULL
+					 OR (o.session_id, o.game_name, o.platform_code, o.round_number, o.bet_slot, o.outcome,
+						 o.stake_value, o.crash_multiplier, o.payout_value, o.profit_loss, o.roi_percent,
+						 o.expected_profit, o.settled_at)
+						IS DISTINCT FROM
+						(r.session_id, r.game_name, r.platform_code, r.round_number, r.bet_slot, r.round_outcome,
+						 r.stake_value, r.crash_multiplier, r.payout_value, r.profit_loss, r.roi_percent,
+						 r.expected_profit, r.played_at)
+					 OR o.strategy_name IS DISTINCT FROM r.strategy_name
+					 OR o.cashout_multiplier IS DISTINCT FROM r.cashout_multiplier
+					 OR o.target_multiplier IS DISTINCT FROM r.target_multiplier
+					 OR o.win_probability IS DISTINCT FROM r.win_probability END;
+	RETURN QUERY SELECT 'round_outcomes', n = 0, n, left(d, 500);
+
+	SELECT count(*), string_agg(o.id::text, ', ') INTO n, d
+	  FROM crash_analytics.analytics_round_outcomes o
+	 WHERE NOT EXISTS (SELECT 1 FROM crash_analytics.crash_game_rounds r WHERE r.bot_id = o.bot_id AND r.id = o.round_id);
+	RETURN QUERY SELECT 'orphan_outcomes', n = 0, n, left(d, 500);
+
+	-- the rounds themselves follow the derivation rules
+	SELECT count(*), string_agg(r.id::text, ', ') INTO n, d
+	  FROM crash_analytics.crash_game_rounds r
+	  JOIN crash_analytics.game_platform_config c ON c.game_name = r.game_name AND c.platform_code = r.platform_code
+	 WHERE r.derived_at IS NOT NULL AND (
+		   (r.round_outcome = 'WIN' AND abs(r.payout_value - round(r.stake_value * r.cashout_multiplier, c.currency_decimals))
+										> 1 / 10.0 ^ c.currency_decimals)
+		OR (r.round_outcome IN ('LOSS', 'SKIP') AND r.payout_value <> 0)
+		OR (r.round_outcome = 'VOID' AND r.payout_value <> r.stake_value)
+		OR r.is_instant_crash <> (r.crash_multiplier = 1.00)
+		OR r.roi_percent IS DISTINCT FROM CASE WHEN r.round_outcome <> 'SKIP' THEN round(r.profit_loss * 100 / r.stake_value, 4) END
+		OR r.final_multiplier IS DISTINCT FROM CASE r.round_outcome WHEN 'WIN' THEN r.cashout_multiplier
+																	WHEN 'LOSS' THEN r.crash_multiplier END
+		OR r.win_probability IS DISTINCT FROM
+		   CASE WHEN r.round_outcome IN ('WIN', 'LOSS') AND coalesce(r.cashout_multiplier, r.target_multiplier) IS NOT NULL
+				THEN CASE WHEN coalesce(r.cashout_multiplier, r.target_multiplier) <= 1 THEN 1
+						  ELSE round(r.game_rtp / coalesce(r.cashout_multiplier, r.target_multiplier), 6) END END
+		OR r.expected_profit <> CASE WHEN r.round_outcome IN ('WIN', 'LOSS')
+										  AND coalesce(r.cashout_multiplier, r.target_multiplier, 2) > 1
+									 THEN r.stake_value * (r.game_rtp - 1) ELSE 0 END
+		OR abs(r.running_balance_after - r.running_balance_before - r.profit_loss) > 1 / 10.0 ^ c.currency_decimals);
+	RETURN QUERY SELECT 'round_derivation', n = 0, n, left(d, 500);
+
+	SELECT count(*), string_agg(x.bot_id, ', ') INTO n, d
+	  FROM (SELECT DISTINCT r.bot_id FROM crash_analytics.crash_game_rounds r) x
+	 WHERE NOT EXISTS (SELECT 1 FROM crash_analytics.bot_vm_registration b WHERE b.bot_id = x.bot_id);
+	RETURN QUERY SELECT 'bot_registrations', n = 0, n, left(d, 500);
+
+	-- every signal was resolved by the first multiplier after the one it follows, and only by it
+	SELECT count(*), string_agg(s.id::text, ', ') INTO n, d
+	  FROM crash_analytics.analytics_round_signals s
+	  LEFT JOIN LATERAL (
+		SELECT m.id, m.multiplier FROM crash_analytics.analytics_round_multipliers m
+		 WHERE m.bot_id = s.bot_id AND m.game_name = s.game_name AND m.platform_code = s.platform_code
+		   AND m.id > coalesce(s.after_multiplier_id, 0)
+		 ORDER BY m.id LIMIT 1) nxt ON true
+	 WHERE s.resolved_multiplier_id IS DISTINCT FROM nxt.id
+		OR s.status <> CASE WHEN nxt.id IS NULL THEN 'open'
+							WHEN nxt.multiplier >= s.target_multiplier THEN 'hit' ELSE 'miss' END;
+	RETURN QUERY SELECT 'signal_resolution', n = 0, n, left(d, 500);
+
+	-- roll-ups, session figures and hourly roll-ups against a replay of every bot's rounds
+	RETURN QUERY
+	WITH bots AS (
+		SELECT r.bot_id FROM crash_analytics.crash_game_rounds r GROUP BY 1
+		UNION SELECT b.bot_id FROM crash_analytics.bot_rollups b
+		UNION SELECT s.bot_id FROM crash_analytics.session_logs s
+		UNION SELECT h.bot_id FROM crash_analytics.bot_hourly_rollups h
+	), diffs AS MATERIALIZED (
+		SELECT x.* FROM bots, LATERAL crash_analytics.rollup_differences(bots.bot_id) x
+	)
+	SELECT t.name, count(v.table_name) = 0, count(v.table_name),
+		   left(string_agg(v.row_key || coalesce('.' || v.column_name, '') || ': stored '
+						   || coalesce(v.stored, 'nothing') || ', expected ' || coalesce(v.expected, 'nothing'), '; '), 500)
+	  FROM (VALUES (1, 'bot_rollups'), (2, 'session_logs'), (3, 'bot_hourly_rollups')) AS t(k, name)
+	  LEFT JOIN diffs v ON v.table_name = t.name
+	 GROUP BY t.k, t.name ORDER BY t.k;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.verify_consistency() IS
+	'Recomputes every derived row and roll-up from crash_game_rounds and reports one row per check (multipliers, outcomes, orphans, derivation rules, registrations, signal resolution, bot roll-ups, session figures, hourly roll-ups) with ok, the number of differences and the first of them.';
+
+CREATE FUNCTION crash_analytics.purge_rounds_before(cutoff timestamptz, include_logs boolean DEFAULT true)
+RETURNS TABLE(table_name text, rows_deleted bigint)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	bots text[];
+	b text;
+	n bigint;
+BEGIN
+	IF cutoff IS NULL OR NOT isfinite(cutoff) THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'cutoff must be a finite timestamp';
+	END IF;
+	SELECT array_agg(DISTINCT r.bot_id ORDER BY r.bot_id) INTO bots
+	  FROM crash_analytics.crash_game_rounds r WHERE r.played_at < cutoff;
+	PERFORM set_config('crash_analytics.allow_round_deletes', 'on', true);
+
+	DELETE FROM crash_analytics.analytics_round_outcomes o USING crash_analytics.crash_game_rounds r
+	 WHERE r.played_at < cutoff AND o.bot_id = r.bot_id AND o.round_id = r.id;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN QUERY SELECT 'analytics_round_outcomes', n;
+	DELETE FROM crash_analytics.analytics_round_multipliers m WHERE m.observed_at < cutoff;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN QUERY SELECT 'analytics_round_multipliers', n;
+	DELETE FROM crash_analytics.analytics_round_signals s WHERE s.emitted_at < cutoff;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN QUERY SELECT 'analytics_round_signals', n;
+	DELETE FROM crash_analytics.crash_game_rounds r WHERE r.played_at < cutoff;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN QUERY SELECT 'crash_game_rounds', n;
+	DELETE FROM crash_analytics.session_logs s
+	 WHERE s.started_at < cutoff
+	   AND NOT EXISTS (SELECT 1 FROM crash_analytics.crash_game_rounds r
+						WHERE r.bot_id = s.bot_id AND r.session_id = s.session_id);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN QUERY SELECT 'session_logs', n;
+	IF include_logs THEN
+		DELETE FROM crash_analytics.error_logs e WHERE e.occurred_at < cutoff;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		RETURN QUERY SELECT 'error_logs', n;
+		DELETE FROM crash_analytics.ocr_validation_logs o WHERE o.created_at < cutoff;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		RETURN QUERY SELECT 'ocr_validation_logs', n;
+	END IF;
+	PERFORM set_config('crash_analytics.allow_round_deletes', 'off', true);
+
+	-- what the deleted rounds derived: roll-ups, session figures, hourly roll-ups
+	FOREACH b IN ARRAY coalesce(bots, '{}') LOOP
+		PERFORM crash_analytics.rebuild_rollups(b);
+	END LOOP;
+	RETURN QUERY SELECT 'bots rebuilt', coalesce(cardinality(bots), 0)::bigint;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.purge_rounds_before(timestamptz, boolean) IS
+	'Retention: deletes rounds played before cutoff with their outcomes, multipliers and signals (and error and OCR logs unless include_logs is false), deletes sessions left without rounds, and rebuilds the affected bots'' roll-ups from the rounds that remain. Returns rows deleted per table. Refresh the materialized views afterwards.';
 
 /* ------------------------------------------------------------------------
  * Access profiles.  Nothing is granted to PUBLIC; an operator grants the
@@ -974,7 +1693,7 @@ COMMENT ON FUNCTION crash_analytics.refresh_analytics(boolean) IS
  * ------------------------------------------------------------------------ */
 CREATE FUNCTION crash_analytics.writer_functions()
 RETURNS SETOF regprocedure
-LANGUAGE sql IMMUTABLE
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	VALUES ('crash_analytics.log_crash_round(text, text, text, text, bigint, numeric, numeric, numeric, text, numeric, numeric, numeric, text, numeric, integer, text, timestamptz, timestamptz, timestamptz, timestamptz, boolean, integer, text, text, numeric, integer, integer, integer, text, text, text, text, bigint, text, jsonb, text[])'::regprocedure),
@@ -992,10 +1711,35 @@ COMMENT ON FUNCTION crash_analytics.writer_functions() IS 'The functions the wri
 
 CREATE FUNCTION crash_analytics.reader_functions()
 RETURNS SETOF regprocedure
-LANGUAGE sql IMMUTABLE
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	VALUES ('crash_analytics.get_bot_statistics(text)'::regprocedure)
+	SELECT f::regprocedure FROM (VALUES
+		('crash_analytics.get_bot_statistics(text)'),
+		('crash_analytics.get_session_summary(text, text)'),
+		('crash_analytics.get_game_statistics(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.get_strategy_performance(text, timestamptz, timestamptz)'),
+		('crash_analytics.get_multiplier_distribution(text, text, timestamptz, timestamptz, numeric[])'),
+		('crash_analytics.get_multiplier_quantiles(text, text, timestamptz, timestamptz, double precision[])'),
+		('crash_analytics.get_signal_effectiveness(text, timestamptz, timestamptz)'),
+		('crash_analytics.export_rounds_to_json(text, timestamptz, timestamptz, text)'),
+		('crash_analytics.export_multipliers_for_ml(text, integer)'),
+		('crash_analytics.get_database_size()'),
+		('crash_analytics.verify_consistency()'),
+		('crash_analytics.rollup_differences(text)'),
+		('crash_analytics.period_figures(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.distinct_multipliers(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.wilson_low_percent(bigint, bigint)'),
+		('crash_analytics.wilson_high_percent(bigint, bigint)'),
+		('crash_analytics.roi_ci_low_percent(bigint, numeric, numeric, numeric)'),
+		('crash_analytics.roi_ci_high_percent(bigint, numeric, numeric, numeric)'),
+		('crash_analytics.bets_for_roi_margin(bigint, numeric, numeric, numeric)'),
+		('crash_analytics.chance_p_value(bigint, double precision, double precision)'),
+		('crash_analytics.check_period(timestamptz, timestamptz)'),
+		('crash_analytics.check_row_limit(integer)'),
+		('crash_analytics.utc_hour_floor(timestamptz)'),
+		('crash_analytics.utc_hour_ceil(timestamptz)'),
+		('crash_analytics.require_game(text, text)')) AS v(f)
 $$;
 COMMENT ON FUNCTION crash_analytics.reader_functions() IS 'The functions the reader profile may execute.';
 

@@ -78,6 +78,7 @@ static const CaIndexDef index_defs[CA_NUM_INDEXES] = {
 	[CA_IDX_BOT_KEY] = {"bot_vm_registration_pkey", CA_BOTS},
 	[CA_IDX_SESSION_KEY] = {"session_logs_session_key", CA_SESSIONS},
 	[CA_IDX_ROUND_KEY] = {"crash_game_rounds_round_key", CA_ROUNDS},
+	[CA_IDX_ROUNDS_PKEY] = {"crash_game_rounds_pkey", CA_ROUNDS},
 	[CA_IDX_MULTIPLIER_KEY] = {"analytics_round_multipliers_round_key", CA_MULTIPLIERS},
 	[CA_IDX_MULTIPLIER_SERIES] = {"analytics_round_multipliers_series_idx", CA_MULTIPLIERS},
 	[CA_IDX_SIGNALS_OPEN] = {"analytics_round_signals_open_idx", CA_SIGNALS},

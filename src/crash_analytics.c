@@ -13,6 +13,7 @@
 
 #include "access/xact.h"
 #include "fmgr.h"
+#include "utils/guc.h"
 #include "utils/timestamp.h"
 
 #include "crash_analytics.h"
@@ -21,9 +22,22 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+/*
+ * Rounds cannot be deleted one by one (their derived rows would go stale);
+ * purge_rounds_before() sets this for its own transaction, deletes, and
+ * rebuilds what the rounds derived.
+ */
+bool		ca_allow_round_deletes = false;
+
 void
 _PG_init(void)
 {
+	DefineCustomBoolVariable("crash_analytics.allow_round_deletes",
+							 "Lets DELETE remove rows of crash_analytics.crash_game_rounds.",
+							 "Set by purge_rounds_before() for its own transaction; roll-ups must be rebuilt after deleting rounds.",
+							 &ca_allow_round_deletes, false, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+	MarkGUCPrefixReserved("crash_analytics");
 	ca_catalog_init();
 }
 

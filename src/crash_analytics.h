@@ -22,7 +22,11 @@
  *	              log_round_signal / log_round_multiplier_analytics.
  *	 loggers.c    the other loggers: errors, OCR readings, bots, sessions,
  *	              game/platform registration.
- *	 stats.c      statistics that read roll-ups (get_bot_statistics).
+ *	 stats.c      statistics that read roll-ups (get_bot_statistics), and
+ *	              the interval and test helpers the SQL analytics use.
+ *	 rebuild.c    replay of a bot's rounds through rollup.c: compare with
+ *	              the stored roll-ups (verify_consistency) or rewrite them
+ *	              (purge_rounds_before).
  *	 triggers.c   small triggers: updated_at, immutability of rounds.
  *	 writer.c     direct table access: open relations and indexes once per
  *	              call, fill SQL defaults and generated columns, check the
@@ -87,6 +91,9 @@
 	X(SE_BETS, "bets_placed") X(SE_WINS, "wins") X(SE_LOSSES, "losses") \
 	X(SE_SKIPS, "skips") X(SE_VOIDS, "voids") X(SE_STAKED, "total_staked") \
 	X(SE_PAYOUT, "total_payout") X(SE_PROFIT, "total_profit") \
+	X(SE_EXPECTED, "expected_profit") X(SE_SUM_WINPROB, "sum_win_probability") \
+	X(SE_TARGETED, "targeted_bets") X(SE_SUM_PROFIT_SQ, "sum_profit_squared") \
+	X(SE_BEST, "best_profit") X(SE_WORST, "worst_profit") \
 	X(SE_BALANCE_START, "balance_start") X(SE_BALANCE, "balance_current") \
 	X(SE_PEAK_BALANCE, "peak_balance") X(SE_PEAK_PROFIT, "peak_profit") \
 	X(SE_MAX_DRAWDOWN, "max_drawdown") X(SE_LAST_ROUND, "last_round_number") \
@@ -137,6 +144,7 @@
 	X(SG_TYPE, "signal_type") X(SG_MODEL, "model_name") X(SG_TARGET, "target_multiplier") \
 	X(SG_CONFIDENCE, "confidence_score") X(SG_PATTERN, "pattern_match") \
 	X(SG_FEATURES, "feature_vector") X(SG_AFTER_ROUND, "emitted_after_round") \
+	X(SG_AFTER_MULT_ID, "after_multiplier_id") X(SG_RESOLVED_MULT_ID, "resolved_multiplier_id") \
 	X(SG_EMITTED_AT, "emitted_at") X(SG_STATUS, "status") \
 	X(SG_RESOLVED_ROUND, "resolved_round_number") \
 	X(SG_RESOLVED_MULT, "resolved_multiplier") X(SG_RESOLVED_AT, "resolved_at") \
@@ -174,6 +182,7 @@
 	X(P##_STAKED, "total_staked") X(P##_PAYOUT, "total_payout") \
 	X(P##_PROFIT, "total_profit") X(P##_EXPECTED, "expected_profit") \
 	X(P##_SUM_WINPROB, "sum_win_probability") X(P##_TARGETED, "targeted_bets") \
+	X(P##_SUM_PROFIT_SQ, "sum_profit_squared") \
 	X(P##_BEST, "best_profit") X(P##_WORST, "worst_profit")
 
 #define CA_BOT_ROLLUP_COLUMNS(X) \
@@ -226,6 +235,7 @@ typedef enum CaIndex
 	CA_IDX_BOT_KEY,				/* (bot_id) */
 	CA_IDX_SESSION_KEY,			/* (bot_id, session_id) */
 	CA_IDX_ROUND_KEY,			/* (bot_id, session_id, round_number, bet_slot) */
+	CA_IDX_ROUNDS_PKEY,			/* (bot_id, id): a bot's rounds in logging order */
 	CA_IDX_MULTIPLIER_KEY,		/* (bot_id, session_id, round_number) */
 	CA_IDX_MULTIPLIER_SERIES,	/* (bot_id, game_name, platform_code, id) */
 	CA_IDX_SIGNALS_OPEN,		/* (bot_id, game_name, platform_code) WHERE open */
@@ -299,6 +309,14 @@ extern CaRow *ca_fetch(CaWriter *w, CaIndex idx, const Datum *keys);
 extern List *ca_fetch_all(CaWriter *w, CaIndex idx, const Datum *keys, int nkeys,
 						  int limit, bool backward);
 extern CaRow *ca_read(CaIndex idx, const Datum *keys, Snapshot snapshot);
+extern void ca_delete(CaWriter *w, CaRow *row);
+
+/* a streaming index scan for reading many rows (replay, verification) */
+typedef struct CaScan CaScan;
+
+extern CaScan *ca_scan_begin(CaIndex idx, const Datum *keys, int nkeys, Snapshot snapshot);
+extern CaRow *ca_scan_next(CaScan *scan);
+extern void ca_scan_end(CaScan *scan);
 
 extern void ca_lock_bot(text *bot_id);
 
@@ -423,6 +441,12 @@ extern void ca_rollup_session(CaRow *session, const CaRoundFacts *f, bool fresh)
 extern void ca_rollup_bot(CaRow *rollup, const CaRoundFacts *f, bool fresh);
 extern void ca_rollup_hourly(CaRow *hourly, const CaRoundFacts *f, bool fresh);
 extern TimestampTz ca_hour_start(TimestampTz t);
+extern void ca_rollup_session_reset(CaRow *session);
+
+/* stats.c: estimates shared by the C and SQL analytics */
+extern bool ca_wilson(int64 k, int64 n, double *lo, double *hi);
+extern bool ca_roi_interval(int64 bets, Numeric staked, Numeric profit, Numeric sum_sq,
+							double *lo, double *hi, double *bets_needed);
 
 /* ----------------------------------------------------------------------
  * fanout.c
@@ -444,6 +468,7 @@ extern void ca_validate_signal_rules(Jsonb *rules);
  * small shared helpers (crash_analytics.c)
  * ----------------------------------------------------------------------
  */
+extern bool ca_allow_round_deletes;
 extern TimestampTz ca_now(void);
 extern text *ca_arg_text(FunctionCallInfo fcinfo, int argno);
 extern void ca_require(FunctionCallInfo fcinfo, int argno, const char *field);

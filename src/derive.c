@@ -484,7 +484,10 @@ ca_round_normalize(CaRound *r)
 		DatumGetTimestampTz(ca_row_get(row, RC_STARTED_AT, NULL)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("round_ended_at is before round_started_at")));
+				 errmsg("round_ended_at is before round_started_at"),
+				 errdetail("round_started_at was %s and round_ended_at %s.",
+						   timestamptz_to_str(DatumGetTimestampTz(ca_row_get(row, RC_STARTED_AT, NULL))),
+						   timestamptz_to_str(DatumGetTimestampTz(ca_row_get(row, RC_ENDED_AT, NULL))))));
 
 	d = ca_row_get(row, RC_METADATA, &isnull);
 	if (isnull)
@@ -699,6 +702,24 @@ ca_round_derive(CaRound *r, const CaGame *game)
 	else
 		payout = zero;
 	derived_profit = ca_sub(payout, stake);
+	if (profit == NULL && before != NULL && after != NULL)
+	{
+		/*
+		 * The bot sent both balances but no profit: its balances say what the
+		 * casino paid, so they must agree with the derivation, and they give
+		 * the profit (keeping balance_after = balance_before + profit).
+		 */
+		Numeric		from_balances = ca_sub(after, before);
+
+		if (!agrees(from_balances, derived_profit, game, o == CA_WIN))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("running_balance_after does not match the round"),
+					 errdetail("running_balance_after was %s and running_balance_before %s, a change of %s; %s.",
+							   ca_num_str(after), ca_num_str(before), ca_num_str(from_balances),
+							   derivation_text(o, stake, cashout, derived_profit))));
+		profit = from_balances;
+	}
 	if (profit != NULL)
 	{
 		if (!agrees(profit, derived_profit, game, o == CA_WIN))
@@ -746,7 +767,7 @@ ca_round_derive(CaRound *r, const CaGame *game)
 	{
 		Numeric		expect = ca_add(before, profit);
 
-		if (!agrees(after, expect, game, true))
+		if (!agrees(after, expect, game, o == CA_WIN))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("running_balance_after does not match the round"),
@@ -772,7 +793,18 @@ ca_round_derive(CaRound *r, const CaGame *game)
 	if ((o == CA_WIN || o == CA_LOSS) && bet_target != NULL)
 		winprob = ca_win_probability(bet_target, game->rtp);
 
-	/* store */
+	/*
+	 * Store.  Money carries exactly the currency's decimals (10 and 10.0000
+	 * are stored as 10.00 for a 2-decimal currency): the checks above made
+	 * sure rounding changes no value.
+	 */
+	stake = ca_round(stake, game->decimals);
+	payout = ca_round(payout, game->decimals);
+	profit = ca_round(profit, game->decimals);
+	if (before != NULL)
+		before = ca_round(before, game->decimals);
+	if (after != NULL)
+		after = ca_round(after, game->decimals);
 	ca_row_set(row, RC_OUTCOME, PointerGetDatum(cstring_to_text(outcome_words[o])));
 	ca_row_set(row, RC_OUTCOME_SOURCE,
 			   PointerGetDatum(cstring_to_text(r->sent[RC_OUTCOME] ? "sent" : "derived")));

@@ -243,6 +243,21 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 							text_to_cstring(bot_id)),
 					 errdetail("The session's status is %s.", status),
 					 errhint("Log new rounds in a new session.")));
+		d = ca_row_get(session, SE_GAME, &isnull);
+		if (!isnull &&
+			(strcmp(TextDatumGetCString(d), TextDatumGetCString(ca_row_get(row, RC_GAME, NULL))) != 0 ||
+			 strcmp(TextDatumGetCString(ca_row_get(session, SE_PLATFORM, NULL)),
+					TextDatumGetCString(ca_row_get(row, RC_PLATFORM, NULL))) != 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("session \"%s\" of bot \"%s\" is on another game/platform",
+							text_to_cstring(session_id), text_to_cstring(bot_id)),
+					 errdetail("The session is on %s/%s; the round is on %s/%s.",
+							   TextDatumGetCString(d),
+							   TextDatumGetCString(ca_row_get(session, SE_PLATFORM, NULL)),
+							   TextDatumGetCString(ca_row_get(row, RC_GAME, NULL)),
+							   TextDatumGetCString(ca_row_get(row, RC_PLATFORM, NULL))),
+					 errhint("A session logs one game on one platform; start another session for another game.")));
 		d = ca_row_get(session, SE_BALANCE, &isnull);
 		if (!isnull)
 			ca_round_fill_balance(r, DatumGetNumeric(d));

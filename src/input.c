@@ -166,6 +166,15 @@ ca_json_to_datum(JsonbValue *v, Oid typid, const char *key)
 	}
 }
 
+static void
+json_key_context(void *arg)
+{
+	const char *const *key = (const char *const *) arg;
+
+	if (*key != NULL)
+		errcontext("key \"%s\"", *key);
+}
+
 /* From one JSON object of a log_crash_rounds batch. */
 CaRound *
 ca_round_from_json(JsonbContainer *obj)
@@ -176,7 +185,12 @@ ca_round_from_json(JsonbContainer *obj)
 	JsonbIteratorToken tok;
 	char	   *key = NULL;
 	int			col = -1;
+	ErrorContextCallback errcb;
 
+	errcb.callback = json_key_context;
+	errcb.arg = &key;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
 	it = JsonbIteratorInit(obj);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
@@ -198,6 +212,7 @@ ca_round_from_json(JsonbContainer *obj)
 			r->sent[col] = true;
 		}
 	}
+	error_context_stack = errcb.previous;
 	return r;
 }
 

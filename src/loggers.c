@@ -214,6 +214,17 @@ ca_log_round_multiplier(PG_FUNCTION_ARGS)
 		ca_writer_end(w);
 		PG_RETURN_INT64(row_id(m, MC_ID));
 	}
+	{
+		/* like a round, a watched multiplier needs a session still open */
+		CaRow	   *s = ca_fetch_session(w, bot_id, session_id);
+
+		if (s != NULL && strcmp(TextDatumGetCString(ca_row_get(s, SE_STATUS, NULL)), "active") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("session \"%s\" of bot \"%s\" has ended", text_to_cstring(session_id),
+							text_to_cstring(bot_id)),
+					 errhint("Log new rounds in a new session.")));
+	}
 
 	m = ca_row_new(CA_MULTIPLIERS);
 	ca_row_set(m, MC_BOT_ID, PointerGetDatum(bot_id));
@@ -283,6 +294,15 @@ ca_log_round_signal(PG_FUNCTION_ARGS)
 	ca_lock_bot(bot_id);
 	(void) ca_ensure_bot(w, bot_id);
 	s = ca_row_new(CA_SIGNALS);
+	{
+		/* the multiplier this signal follows: the next one resolves it */
+		Datum		keys[3] = {PointerGetDatum(bot_id), PointerGetDatum(game_name),
+		PointerGetDatum(platform)};
+		List	   *last = ca_fetch_all(w, CA_IDX_MULTIPLIER_SERIES, keys, 3, 1, true);
+
+		if (last != NIL)
+			ca_row_set(s, SG_AFTER_MULT_ID, ca_row_get((CaRow *) linitial(last), MC_ID, NULL));
+	}
 	ca_row_set(s, SG_BOT_ID, PointerGetDatum(bot_id));
 	ca_row_set(s, SG_SESSION_ID, PointerGetDatum(session_id));
 	ca_row_set(s, SG_GAME, PointerGetDatum(game_name));

@@ -6,9 +6,9 @@
  *		roll-up.
  *
  * The three share one notion of figures (counts by outcome, money, theory
- * sums, best and worst round) and differ in what else they keep: sessions
- * and bots keep balances and the drawdown of cumulative profit, bots keep
- * streaks.  Everything here is a pure function of the stored row and the
+ * sums, the sum of squared profits that ROI intervals need, best and worst
+ * round) and differ in what else they keep: sessions and bots keep balances
+ * and the drawdown of cumulative profit, bots keep streaks.  Everything here is a pure function of the stored row and the
  * round's facts, so verify_consistency() can recompute the same numbers in
  * plain SQL, replaying rounds in logging (id) order:
  *
@@ -28,6 +28,7 @@
 
 #include "datatype/timestamp.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 
 #include "crash_analytics.h"
 
@@ -45,21 +46,22 @@ typedef struct FigureCols
 				expected,
 				sum_winprob,
 				targeted,
+				sum_profit_sq,
 				best,
 				worst;
 } FigureCols;
 
 static const FigureCols session_cols = {
 	SE_ROUNDS, SE_BETS, SE_WINS, SE_LOSSES, SE_SKIPS, SE_VOIDS, SE_STAKED, SE_PAYOUT,
-	SE_PROFIT, -1, -1, -1, -1, -1
+	SE_PROFIT, SE_EXPECTED, SE_SUM_WINPROB, SE_TARGETED, SE_SUM_PROFIT_SQ, SE_BEST, SE_WORST
 };
 static const FigureCols bot_cols = {
 	BR_ROUNDS, BR_BETS, BR_WINS, BR_LOSSES, BR_SKIPS, BR_VOIDS, BR_STAKED, BR_PAYOUT,
-	BR_PROFIT, BR_EXPECTED, BR_SUM_WINPROB, BR_TARGETED, BR_BEST, BR_WORST
+	BR_PROFIT, BR_EXPECTED, BR_SUM_WINPROB, BR_TARGETED, BR_SUM_PROFIT_SQ, BR_BEST, BR_WORST
 };
 static const FigureCols hourly_cols = {
 	HR_ROUNDS, HR_BETS, HR_WINS, HR_LOSSES, HR_SKIPS, HR_VOIDS, HR_STAKED, HR_PAYOUT,
-	HR_PROFIT, HR_EXPECTED, HR_SUM_WINPROB, HR_TARGETED, HR_BEST, HR_WORST
+	HR_PROFIT, HR_EXPECTED, HR_SUM_WINPROB, HR_TARGETED, HR_SUM_PROFIT_SQ, HR_BEST, HR_WORST
 };
 
 static inline Numeric
@@ -122,15 +124,14 @@ static void
 init_figures(CaRow *row, const FigureCols *c)
 {
 	const int	counts[] = {c->rounds, c->bets, c->wins, c->losses, c->skips, c->voids, c->targeted};
-	const int	sums[] = {c->staked, c->payout, c->profit, c->expected, c->sum_winprob};
+	const int	sums[] = {c->staked, c->payout, c->profit, c->expected, c->sum_winprob,
+	c->sum_profit_sq};
 	int			i;
 
 	for (i = 0; i < (int) lengthof(counts); i++)
-		if (counts[i] >= 0)
-			ca_row_set(row, counts[i], Int64GetDatum(0));
+		ca_row_set(row, counts[i], Int64GetDatum(0));
 	for (i = 0; i < (int) lengthof(sums); i++)
-		if (sums[i] >= 0)
-			set_num(row, sums[i], ca_num_int(0));
+		set_num(row, sums[i], ca_num_int(0));
 }
 
 static void
@@ -158,20 +159,17 @@ apply_figures(CaRow *row, const FigureCols *c, const CaRoundFacts *f, bool fresh
 	add_num(row, c->staked, f->stake);
 	add_num(row, c->payout, f->payout);
 	add_num(row, c->profit, f->profit);
-	if (c->expected >= 0)
-		add_num(row, c->expected, f->expected_profit);
+	add_num(row, c->expected, f->expected_profit);
+	add_num(row, c->sum_profit_sq, ca_mul(f->profit, f->profit));
 	if (f->outcome == CA_VOID)
 		return;
-	if (c->sum_winprob >= 0 && f->win_probability != NULL)
+	if (f->win_probability != NULL)
 	{
 		add_num(row, c->sum_winprob, f->win_probability);
 		add_i64(row, c->targeted, 1);
 	}
-	if (c->best >= 0)
-	{
-		max_num(row, c->best, f->profit);
-		min_num(row, c->worst, f->profit);
-	}
+	max_num(row, c->best, f->profit);
+	min_num(row, c->worst, f->profit);
 }
 
 /* peak of cumulative profit and the largest fall from a peak */
@@ -283,4 +281,27 @@ ca_hour_start(TimestampTz t)
 	if (r < 0)
 		r += USECS_PER_HOUR;
 	return t - r;
+}
+
+/*
+ * A stored session's figures back to their state before its first round:
+ * what start_session() leaves (balance_current = peak_balance =
+ * balance_start), so that replaying its rounds gives what ingestion gave.
+ */
+void
+ca_rollup_session_reset(CaRow *s)
+{
+	bool		isnull;
+	Datum		start = ca_row_get(s, SE_BALANCE_START, &isnull);
+
+	init_figures(s, &session_cols);
+	ca_row_set_null(s, SE_BEST);
+	ca_row_set_null(s, SE_WORST);
+	set_num(s, SE_PEAK_PROFIT, ca_num_int(0));
+	set_num(s, SE_MAX_DRAWDOWN, ca_num_int(0));
+	/* separate copies: replay frees values it replaces, one column at a time */
+	ca_row_set_maybe(s, SE_BALANCE, isnull ? start : datumCopy(start, false, -1), isnull);
+	ca_row_set_maybe(s, SE_PEAK_BALANCE, isnull ? start : datumCopy(start, false, -1), isnull);
+	ca_row_set_null(s, SE_LAST_ROUND);
+	ca_row_set_null(s, SE_LAST_ROUND_AT);
 }

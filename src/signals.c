@@ -189,6 +189,7 @@ emit_signal(CaWriter *w, CaRow *m, const SignalRule *rule, List *history)
 	ca_row_set(s, SG_SOURCE, CStringGetTextDatum("rule"));
 	ca_row_set(s, SG_TARGET, NumericGetDatum(rule->target));
 	ca_row_set(s, SG_AFTER_ROUND, ca_row_get(m, MC_ROUND_NUMBER, NULL));
+	ca_row_set(s, SG_AFTER_MULT_ID, ca_row_get(m, MC_ID, NULL));
 	ca_row_set(s, SG_EMITTED_AT, ca_row_get(m, MC_OBSERVED_AT, NULL));
 	ca_row_set(s, SG_STATUS, CStringGetTextDatum("open"));
 
@@ -253,6 +254,7 @@ ca_signals_on_multiplier(CaWriter *w, CaRow *bot, CaRow *m, const CaGame *game)
 		ca_row_set(s, SG_STATUS, CStringGetTextDatum(ca_cmp(mult, target) >= 0 ? "hit" : "miss"));
 		ca_row_set(s, SG_RESOLVED_ROUND, ca_row_get(m, MC_ROUND_NUMBER, NULL));
 		ca_row_set(s, SG_RESOLVED_MULT, NumericGetDatum(mult));
+		ca_row_set(s, SG_RESOLVED_MULT_ID, ca_row_get(m, MC_ID, NULL));
 		ca_row_set(s, SG_RESOLVED_AT, ca_row_get(m, MC_OBSERVED_AT, NULL));
 		ca_update(w, s);
 	}

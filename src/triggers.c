@@ -5,7 +5,8 @@
  *
  * Rounds are the source every analytics row and roll-up is derived from;
  * changing one in place would leave those wrong.  So a round can gain
- * metadata and tags, nothing else, and cannot be deleted row by row.
+ * metadata and tags, nothing else, and cannot be deleted row by row except by purge_rounds_before(),
+ * which rebuilds what the deleted rounds derived.
  *
  * IDENTIFICATION
  *	  src/triggers.c
@@ -73,10 +74,13 @@ ca_rounds_guard_trigger(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 	{
+		if (ca_allow_round_deletes)
+			return PointerGetDatum(td->tg_trigtuple);
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("rounds cannot be deleted one by one"),
-				 errdetail("Analytics rows, session figures and roll-ups are derived from crash_game_rounds.")));
+				 errdetail("Analytics rows, session figures and roll-ups are derived from crash_game_rounds."),
+				 errhint("Remove old rounds with crash_analytics.purge_rounds_before(), which rebuilds what they derived.")));
 	}
 
 	for (i = 0; i < desc->natts; i++)

@@ -592,6 +592,78 @@ ca_read(CaIndex idx, const Datum *keys, Snapshot snapshot)
 	return rows == NIL ? NULL : (CaRow *) linitial(rows);
 }
 
+/* Delete a fetched row (maintenance only: purge and rebuild). */
+void
+ca_delete(CaWriter *w, CaRow *row)
+{
+	ResultRelInfo *rri = writer_rel(w, row->table);
+	TM_FailureData tmfd;
+	TM_Result	result;
+
+	result = table_tuple_delete(rri->ri_RelationDesc, &row->tid, GetCurrentCommandId(true),
+								GetActiveSnapshot(), InvalidSnapshot, true, &tmfd, false);
+	if (result == TM_Updated || result == TM_Deleted)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent update of \"%s\"",
+						ca_table_name(row->table))));
+	if (result != TM_Ok)
+		elog(ERROR, "unexpected table_tuple_delete status %u for \"%s\"",
+			 result, ca_table_name(row->table));
+}
+
+/* ----------------------------------------------------------------------
+ * Streaming scans: one row at a time, in index order, under an MVCC
+ * snapshot, for work that reads a bot's whole history.
+ * ----------------------------------------------------------------------
+ */
+struct CaScan
+{
+	CaTable		table;
+	Relation	heap;
+	Relation	index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	Snapshot	snapshot;
+	ScanKeyData skeys[INDEX_MAX_KEYS];
+};
+
+CaScan *
+ca_scan_begin(CaIndex idx, const Datum *keys, int nkeys, Snapshot snapshot)
+{
+	CaScan	   *s = palloc0(sizeof(CaScan));
+
+	s->table = ca_index_table(idx);
+	s->heap = table_open(ca_table(s->table)->relid, AccessShareLock);
+	s->index = index_open(ca_index_relid(idx), AccessShareLock);
+	s->slot = table_slot_create(s->heap, NULL);
+	s->snapshot = RegisterSnapshot(snapshot);
+	build_scan_keys(s->index, keys, nkeys, s->skeys);
+	s->scan = index_beginscan(s->heap, s->index, s->snapshot, nkeys, 0);
+	index_rescan(s->scan, s->skeys, nkeys, NULL, 0);
+	return s;
+}
+
+/* The next row, allocated in the caller's memory context; NULL at the end. */
+CaRow *
+ca_scan_next(CaScan *s)
+{
+	if (!index_getnext_slot(s->scan, ForwardScanDirection, s->slot))
+		return NULL;
+	return row_from_slot(s->table, s->slot);
+}
+
+void
+ca_scan_end(CaScan *s)
+{
+	index_endscan(s->scan);
+	ExecDropSingleTupleTableSlot(s->slot);
+	UnregisterSnapshot(s->snapshot);
+	index_close(s->index, AccessShareLock);
+	table_close(s->heap, AccessShareLock);
+	pfree(s);
+}
+
 /*
  * Take the bot's lock for the rest of the transaction.  A lock per bot, not
  * per table, is what lets bots run in parallel while two writers of the same

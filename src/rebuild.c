@@ -1,0 +1,505 @@
+/*-------------------------------------------------------------------------
+ *
+ * rebuild.c
+ *		Replay a bot's rounds, in logging (id) order, through the same
+ *		roll-up code ingestion uses, and either compare the result with the
+ *		stored roll-ups (rollup_differences, behind verify_consistency) or
+ *		write it over them (rebuild_rollups, behind purge_rounds_before).
+ *
+ * There is one implementation of the figures (rollup.c); ingestion applies
+ * it one round at a time, replay applies it to the whole history.  A
+ * difference therefore means the stored rows drifted from the rounds (a
+ * lost update, a partial fan-out, a manual change), not that two versions
+ * of the rules disagree.  The test suites check the rules themselves
+ * against plain-SQL recomputations.
+ *
+ * Memory: a bot may have millions of rounds.  Each round is read and
+ * applied in a scratch context that is reset per round; the accumulated
+ * rows keep only their current values (replaced values are freed), so
+ * memory is bounded by the number of sessions and hours, not rounds.
+ *
+ * IDENTIFICATION
+ *	  src/rebuild.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_collation.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/tuplestore.h"
+#include "utils/typcache.h"
+
+#include "crash_analytics.h"
+
+PG_FUNCTION_INFO_V1(ca_rollup_differences);
+PG_FUNCTION_INFO_V1(ca_rebuild_rollups);
+
+#define KEY_LEN 320				/* game|platform|strategy|hour, or a session id */
+
+typedef struct ReplayEntry
+{
+	char		key[KEY_LEN];
+	CaRow	   *row;
+	bool		stored;			/* a stored row exists for this key */
+} ReplayEntry;
+
+typedef struct Replay
+{
+	MemoryContext cxt;			/* accumulated rows */
+	CaRow	   *rollup;			/* NULL if the bot has no round */
+	HTAB	   *sessions;
+	HTAB	   *hours;
+	int64		rounds;
+} Replay;
+
+static HTAB *
+key_table(const char *name, MemoryContext cxt)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = KEY_LEN;
+	ctl.entrysize = sizeof(ReplayEntry);
+	ctl.hcxt = cxt;
+	return hash_create(name, 256, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+}
+
+static void
+text_key(char *dst, Datum t)
+{
+	text	   *tx = DatumGetTextPP(t);
+	int			len = Min(VARSIZE_ANY_EXHDR(tx), KEY_LEN - 1);
+
+	memcpy(dst, VARDATA_ANY(tx), len);
+	dst[len] = '\0';
+}
+
+static void
+hour_key(char *dst, Datum game, Datum platform, Datum strategy, TimestampTz hour)
+{
+	snprintf(dst, KEY_LEN, "%s|%s|%s|" INT64_FORMAT, TextDatumGetCString(game),
+			 TextDatumGetCString(platform), TextDatumGetCString(strategy), (int64) hour);
+}
+
+/*
+ * After rollup code changed a row in a scratch context: copy its new
+ * variable-length values into the replay context and free the ones they
+ * replace.  Call in the replay context.
+ */
+static void
+adopt(CaRow *row, const Datum *before, const bool *before_null)
+{
+	const CaTableInfo *info = ca_table(row->table);
+	int			i;
+
+	for (i = 0; i < row->natts; i++)
+	{
+		if (info->attlens[i] != -1)
+			continue;
+		if (!row->isnull[i] && (before_null[i] || row->values[i] != before[i]))
+			row->values[i] = datumCopy(row->values[i], false, -1);
+		if (!before_null[i] && (row->isnull[i] || row->values[i] != before[i]))
+			pfree(DatumGetPointer(before[i]));
+	}
+}
+
+/* apply one rollup step to an accumulated row, keeping memory bounded */
+#define APPLY(row, call) \
+	do { \
+		Datum	   *b_ = palloc(sizeof(Datum) * (row)->natts); \
+		bool	   *n_ = palloc(sizeof(bool) * (row)->natts); \
+		MemoryContext old_; \
+		memcpy(b_, (row)->values, sizeof(Datum) * (row)->natts); \
+		memcpy(n_, (row)->isnull, sizeof(bool) * (row)->natts); \
+		call; \
+		old_ = MemoryContextSwitchTo(rp->cxt); \
+		adopt((row), b_, n_); \
+		MemoryContextSwitchTo(old_); \
+	} while (0)
+
+/* Load the bot's stored sessions, figures reset, into the replay. */
+static void
+load_sessions(Replay *rp, Datum bot, Snapshot snap)
+{
+	CaScan	   *scan = ca_scan_begin(CA_IDX_SESSION_KEY, &bot, 1, snap);
+	MemoryContext old = MemoryContextSwitchTo(rp->cxt);
+	CaRow	   *s;
+
+	while ((s = ca_scan_next(scan)) != NULL)
+	{
+		char		key[KEY_LEN];
+		ReplayEntry *e;
+		bool		found;
+
+		text_key(key, ca_row_get(s, SE_SESSION_ID, NULL));
+		e = hash_search(rp->sessions, key, HASH_ENTER, &found);
+		ca_rollup_session_reset(s);
+		e->row = s;
+		e->stored = true;
+	}
+	MemoryContextSwitchTo(old);
+	ca_scan_end(scan);
+}
+
+static Replay *
+replay_bot(Datum bot, Snapshot snap)
+{
+	Replay	   *rp = palloc0(sizeof(Replay));
+	MemoryContext scratch,
+				old;
+	CaScan	   *scan;
+
+	rp->cxt = AllocSetContextCreate(CurrentMemoryContext, "crash_analytics replay",
+									ALLOCSET_DEFAULT_SIZES);
+	scratch = AllocSetContextCreate(CurrentMemoryContext, "crash_analytics replay round",
+									ALLOCSET_DEFAULT_SIZES);
+	rp->sessions = key_table("crash_analytics replay sessions", rp->cxt);
+	rp->hours = key_table("crash_analytics replay hours", rp->cxt);
+	load_sessions(rp, bot, snap);
+
+	scan = ca_scan_begin(CA_IDX_ROUNDS_PKEY, &bot, 1, snap);
+	for (;;)
+	{
+		CaRow	   *round;
+		CaRound		r;
+		CaRoundFacts f;
+		ReplayEntry *e;
+		char		key[KEY_LEN];
+		bool		found,
+					isnull;
+		Datum		strategy;
+
+		old = MemoryContextSwitchTo(scratch);
+		round = ca_scan_next(scan);
+		if (round == NULL)
+		{
+			MemoryContextSwitchTo(old);
+			break;
+		}
+		rp->rounds++;
+		memset(&r, 0, sizeof(r));
+		r.row = round;
+		f = ca_round_facts(&r);
+
+		/* session: a missing one is replayed as its first round would start it */
+		text_key(key, ca_row_get(round, RC_SESSION_ID, NULL));
+		e = hash_search(rp->sessions, key, HASH_ENTER, &found);
+		if (!found)
+		{
+			MemoryContextSwitchTo(rp->cxt);
+			e->stored = false;
+			e->row = ca_row_new(CA_SESSIONS);
+			ca_row_set(e->row, SE_BOT_ID, datumCopy(bot, false, -1));
+			ca_row_set(e->row, SE_SESSION_ID, datumCopy(ca_row_get(round, RC_SESSION_ID, NULL), false, -1));
+			ca_row_set(e->row, SE_STATUS, CStringGetTextDatum("active"));
+			ca_row_set(e->row, SE_STARTED_AT, ca_row_get(round, RC_PLAYED_AT, NULL));
+			if (!ca_row_isnull(round, RC_BALANCE_BEFORE))
+				ca_row_set(e->row, SE_BALANCE_START,
+						   datumCopy(ca_row_get(round, RC_BALANCE_BEFORE, NULL), false, -1));
+			ca_rollup_session_reset(e->row);
+			MemoryContextSwitchTo(scratch);
+		}
+		APPLY(e->row, ca_rollup_session(e->row, &f, false));
+
+		/* the bot */
+		if (rp->rollup == NULL)
+		{
+			MemoryContextSwitchTo(rp->cxt);
+			rp->rollup = ca_row_new(CA_BOT_ROLLUPS);
+			ca_row_set(rp->rollup, BR_BOT_ID, datumCopy(bot, false, -1));
+			MemoryContextSwitchTo(scratch);
+			APPLY(rp->rollup, ca_rollup_bot(rp->rollup, &f, true));
+		}
+		else
+			APPLY(rp->rollup, ca_rollup_bot(rp->rollup, &f, false));
+
+		/* the hour */
+		strategy = ca_row_get(round, RC_STRATEGY, &isnull);
+		if (isnull)
+			strategy = CStringGetTextDatum("");
+		hour_key(key, ca_row_get(round, RC_GAME, NULL), ca_row_get(round, RC_PLATFORM, NULL),
+				 strategy, ca_hour_start(f.played_at));
+		e = hash_search(rp->hours, key, HASH_ENTER, &found);
+		if (!found)
+		{
+			MemoryContextSwitchTo(rp->cxt);
+			e->stored = false;
+			e->row = ca_row_new(CA_HOURLY_ROLLUPS);
+			ca_row_set(e->row, HR_BOT_ID, datumCopy(bot, false, -1));
+			ca_row_set(e->row, HR_GAME, datumCopy(ca_row_get(round, RC_GAME, NULL), false, -1));
+			ca_row_set(e->row, HR_PLATFORM, datumCopy(ca_row_get(round, RC_PLATFORM, NULL), false, -1));
+			ca_row_set(e->row, HR_STRATEGY, datumCopy(strategy, false, -1));
+			ca_row_set(e->row, HR_HOUR, TimestampTzGetDatum(ca_hour_start(f.played_at)));
+			MemoryContextSwitchTo(scratch);
+			APPLY(e->row, ca_rollup_hourly(e->row, &f, true));
+		}
+		else
+			APPLY(e->row, ca_rollup_hourly(e->row, &f, false));
+
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(scratch);
+	}
+	ca_scan_end(scan);
+	MemoryContextDelete(scratch);
+	return rp;
+}
+
+/* ----------------------------------------------------------------------
+ * Comparison
+ * ----------------------------------------------------------------------
+ */
+static const int bot_compared[] = {
+	BR_ROUNDS, BR_BETS, BR_WINS, BR_LOSSES, BR_SKIPS, BR_VOIDS, BR_STAKED, BR_PAYOUT,
+	BR_PROFIT, BR_EXPECTED, BR_SUM_WINPROB, BR_TARGETED, BR_SUM_PROFIT_SQ, BR_BEST,
+	BR_WORST, BR_CUR_STREAK, BR_WIN_STREAK, BR_LOSS_STREAK, BR_PEAK_PROFIT,
+	BR_MAX_DRAWDOWN, BR_PEAK_BALANCE, BR_BALANCE, BR_FIRST_AT, BR_LAST_AT, BR_LAST_ROUND_ID
+};
+static const int session_compared[] = {
+	SE_ROUNDS, SE_BETS, SE_WINS, SE_LOSSES, SE_SKIPS, SE_VOIDS, SE_STAKED, SE_PAYOUT,
+	SE_PROFIT, SE_EXPECTED, SE_SUM_WINPROB, SE_TARGETED, SE_SUM_PROFIT_SQ, SE_BEST,
+	SE_WORST, SE_BALANCE, SE_PEAK_BALANCE, SE_PEAK_PROFIT, SE_MAX_DRAWDOWN, SE_LAST_ROUND,
+	SE_LAST_ROUND_AT
+};
+static const int hourly_compared[] = {
+	HR_ROUNDS, HR_BETS, HR_WINS, HR_LOSSES, HR_SKIPS, HR_VOIDS, HR_STAKED, HR_PAYOUT,
+	HR_PROFIT, HR_EXPECTED, HR_SUM_WINPROB, HR_TARGETED, HR_SUM_PROFIT_SQ, HR_BEST, HR_WORST
+};
+
+typedef struct DiffOut
+{
+	Tuplestorestate *store;
+	TupleDesc	desc;
+	int64		count;
+} DiffOut;
+
+static char *
+display(CaRow *row, int col)
+{
+	bool		isnull;
+	Datum		d;
+	Oid			typout;
+	bool		varlena;
+
+	if (row == NULL)
+		return NULL;
+	d = ca_row_get(row, col, &isnull);
+	if (isnull)
+		return NULL;
+	getTypeOutputInfo(ca_row_coltype(row, col), &typout, &varlena);
+	return OidOutputFunctionCall(typout, d);
+}
+
+static void
+emit(DiffOut *out, const char *table, const char *key, const char *column,
+	 const char *stored, const char *expected)
+{
+	Datum		values[5];
+	bool		nulls[5] = {false, false, column == NULL, stored == NULL, expected == NULL};
+
+	values[0] = CStringGetTextDatum(table);
+	values[1] = CStringGetTextDatum(key);
+	values[2] = column ? CStringGetTextDatum(column) : (Datum) 0;
+	values[3] = stored ? CStringGetTextDatum(stored) : (Datum) 0;
+	values[4] = expected ? CStringGetTextDatum(expected) : (Datum) 0;
+	tuplestore_putvalues(out->store, out->desc, values, nulls);
+	out->count++;
+}
+
+static bool
+values_equal(CaRow *a, CaRow *b, int col)
+{
+	bool		an,
+				bn;
+	Datum		ad = ca_row_get(a, col, &an);
+	Datum		bd = ca_row_get(b, col, &bn);
+	TypeCacheEntry *tc;
+
+	if (an || bn)
+		return an == bn;
+	tc = lookup_type_cache(ca_row_coltype(a, col), TYPECACHE_EQ_OPR_FINFO);
+	return DatumGetBool(FunctionCall2Coll(&tc->eq_opr_finfo, C_COLLATION_OID, ad, bd));
+}
+
+/* stored NULL: the row is missing; expected NULL: the row should not exist */
+static void
+compare_rows(DiffOut *out, const char *table, const char *key, CaRow *stored,
+			 CaRow *expected, const int *cols, int ncols)
+{
+	int			i;
+
+	if (stored == NULL || expected == NULL)
+	{
+		emit(out, table, key, NULL, stored ? "present" : NULL, expected ? "present" : NULL);
+		return;
+	}
+	for (i = 0; i < ncols; i++)
+		if (!values_equal(stored, expected, cols[i]))
+			emit(out, table, key, ca_column_name(stored->table, cols[i]),
+				 display(stored, cols[i]), display(expected, cols[i]));
+}
+
+/*
+ * rollup_differences(bot_id) returns setof (table_name, row_key,
+ * column_name, stored, expected): one row per roll-up value that differs
+ * from a replay of the bot's rounds; none when everything agrees.
+ */
+Datum
+ca_rollup_differences(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Datum		bot = PointerGetDatum(PG_GETARG_TEXT_PP(0));
+	char	   *bot_name = TextDatumGetCString(bot);
+	Snapshot	snap = GetActiveSnapshot();
+	DiffOut		out;
+	Replay	   *rp;
+	CaRow	   *stored;
+	CaScan	   *scan;
+	HASH_SEQ_STATUS seq;
+	ReplayEntry *e;
+
+	InitMaterializedSRF(fcinfo, 0);
+	out.store = rsinfo->setResult;
+	out.desc = rsinfo->setDesc;
+	out.count = 0;
+
+	rp = replay_bot(bot, snap);
+
+	stored = ca_read(CA_IDX_BOT_ROLLUP_KEY, &bot, snap);
+	if (stored != NULL || rp->rollup != NULL)
+		compare_rows(&out, "bot_rollups", bot_name, stored, rp->rollup,
+					 bot_compared, lengthof(bot_compared));
+
+	hash_seq_init(&seq, rp->sessions);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		char	   *key = psprintf("%s/%s", bot_name, e->key);
+
+		if (!e->stored)
+			compare_rows(&out, "session_logs", key, NULL, e->row, NULL, 0);
+		else
+		{
+			Datum		keys[2] = {bot, ca_row_get(e->row, SE_SESSION_ID, NULL)};
+			CaRow	   *s = ca_read(CA_IDX_SESSION_KEY, keys, snap);
+
+			compare_rows(&out, "session_logs", key, s, e->row, session_compared,
+						 lengthof(session_compared));
+		}
+	}
+
+	/* hours: every stored row against the replay, then replayed hours never stored */
+	scan = ca_scan_begin(CA_IDX_HOURLY_KEY, &bot, 1, snap);
+	while ((stored = ca_scan_next(scan)) != NULL)
+	{
+		char		key[KEY_LEN];
+		bool		found;
+
+		hour_key(key, ca_row_get(stored, HR_GAME, NULL), ca_row_get(stored, HR_PLATFORM, NULL),
+				 ca_row_get(stored, HR_STRATEGY, NULL),
+				 DatumGetTimestampTz(ca_row_get(stored, HR_HOUR, NULL)));
+		e = hash_search(rp->hours, key, HASH_FIND, &found);
+		compare_rows(&out, "bot_hourly_rollups", psprintf("%s/%s", bot_name, key), stored,
+					 found ? e->row : NULL, hourly_compared, lengthof(hourly_compared));
+		if (found)
+			e->stored = true;
+	}
+	ca_scan_end(scan);
+	hash_seq_init(&seq, rp->hours);
+	while ((e = hash_seq_search(&seq)) != NULL)
+		if (!e->stored)
+			compare_rows(&out, "bot_hourly_rollups", psprintf("%s/%s", bot_name, e->key),
+						 NULL, e->row, NULL, 0);
+
+	MemoryContextDelete(rp->cxt);
+	return (Datum) 0;
+}
+
+/* ----------------------------------------------------------------------
+ * Rewriting
+ * ----------------------------------------------------------------------
+ */
+static void
+copy_cols(CaRow *dst, CaRow *src, const int *cols, int ncols)
+{
+	int			i;
+
+	for (i = 0; i < ncols; i++)
+	{
+		bool		isnull;
+		Datum		d = ca_row_get(src, cols[i], &isnull);
+
+		ca_row_set_maybe(dst, cols[i], d, isnull);
+	}
+}
+
+/*
+ * rebuild_rollups(bot_id) returns bigint: rewrite the bot's roll-up,
+ * session figures and hourly roll-ups from its rounds; returns the number
+ * of rounds replayed.  Takes the bot's lock, so ingestion of this bot waits.
+ */
+Datum
+ca_rebuild_rollups(PG_FUNCTION_ARGS)
+{
+	text	   *bot_id = PG_GETARG_TEXT_PP(0);
+	Datum		bot = PointerGetDatum(bot_id);
+	Replay	   *rp;
+	CaWriter   *w;
+	CaRow	   *stored;
+	List	   *rows;
+	ListCell   *lc;
+	HASH_SEQ_STATUS seq;
+	ReplayEntry *e;
+	int64		rounds;
+
+	ca_lock_bot(bot_id);
+	CommandCounterIncrement();
+	rp = replay_bot(bot, GetLatestSnapshot());
+	rounds = rp->rounds;
+	w = ca_writer_begin();
+
+	stored = ca_fetch(w, CA_IDX_BOT_ROLLUP_KEY, &bot);
+	if (stored != NULL && rp->rollup != NULL)
+	{
+		copy_cols(stored, rp->rollup, bot_compared, lengthof(bot_compared));
+		ca_update(w, stored);
+	}
+	else if (stored != NULL)
+		ca_delete(w, stored);
+	else if (rp->rollup != NULL)
+		ca_insert(w, rp->rollup);
+
+	hash_seq_init(&seq, rp->sessions);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		Datum		keys[2] = {bot, ca_row_get(e->row, SE_SESSION_ID, NULL)};
+
+		stored = ca_fetch(w, CA_IDX_SESSION_KEY, keys);
+		if (stored == NULL)
+			ca_insert(w, e->row);
+		else
+		{
+			copy_cols(stored, e->row, session_compared, lengthof(session_compared));
+			ca_update(w, stored);
+		}
+	}
+
+	rows = ca_fetch_all(w, CA_IDX_HOURLY_KEY, &bot, 1, 0, false);
+	foreach(lc, rows)
+		ca_delete(w, (CaRow *) lfirst(lc));
+	hash_seq_init(&seq, rp->hours);
+	while ((e = hash_seq_search(&seq)) != NULL)
+		ca_insert(w, e->row);
+
+	ca_writer_end(w);
+	MemoryContextDelete(rp->cxt);
+	CommandCounterIncrement();
+	PG_RETURN_INT64(rounds);
+}
