@@ -960,13 +960,14 @@ CREATE UNIQUE INDEX mv_hourly_game_statistics_key
 COMMENT ON MATERIALIZED VIEW crash_analytics.mv_hourly_game_statistics IS
 	'Per game/platform and UTC hour: multipliers seen, instant crashes, median, minimum, maximum, and how many reached 2x and 10x. Refresh with refresh_analytics().';
 
-CREATE FUNCTION crash_analytics.refresh_analytics(concurrent boolean DEFAULT false)
+CREATE FUNCTION crash_analytics.refresh_analytics(concurrently boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF concurrent THEN
+	-- $1: CONCURRENTLY is a keyword, so the parameter cannot be named in the body
+	IF $1 THEN
 		REFRESH MATERIALIZED VIEW CONCURRENTLY crash_analytics.mv_daily_bot_performance;
 		REFRESH MATERIALIZED VIEW CONCURRENTLY crash_analytics.mv_hourly_game_statistics;
 	ELSE
@@ -976,7 +977,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION crash_analytics.refresh_analytics(boolean) IS
-	'Refresh the dashboard materialized views (CONCURRENTLY when concurrent is true, so readers are not blocked). Must be run by their owner.';
+	'Refresh the dashboard materialized views (CONCURRENTLY when concurrently is true, so readers are not blocked). Must be run by their owner.';
 
 /* ------------------------------------------------------------------------
  * Analytics.  Conventions for every function below:

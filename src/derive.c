@@ -486,8 +486,8 @@ ca_round_normalize(CaRound *r)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("round_ended_at is before round_started_at"),
 				 errdetail("round_started_at was %s and round_ended_at %s.",
-						   timestamptz_to_str(DatumGetTimestampTz(ca_row_get(row, RC_STARTED_AT, NULL))),
-						   timestamptz_to_str(DatumGetTimestampTz(ca_row_get(row, RC_ENDED_AT, NULL))))));
+						   pstrdup(timestamptz_to_str(DatumGetTimestampTz(ca_row_get(row, RC_STARTED_AT, NULL)))),
+						   pstrdup(timestamptz_to_str(DatumGetTimestampTz(ca_row_get(row, RC_ENDED_AT, NULL)))))));
 
 	d = ca_row_get(row, RC_METADATA, &isnull);
 	if (isnull)

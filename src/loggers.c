@@ -637,7 +637,7 @@ ca_end_session(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("ended_at is before the session started"),
 				 errdetail("The session started at %s.",
-						   timestamptz_to_str(DatumGetTimestampTz(ca_row_get(s, SE_STARTED_AT, NULL))))));
+						   pstrdup(timestamptz_to_str(DatumGetTimestampTz(ca_row_get(s, SE_STARTED_AT, NULL)))))));
 	ca_row_set(s, SE_STATUS, PointerGetDatum(status));
 	ca_row_set(s, SE_ENDED_AT, TimestampTzGetDatum(ended));
 	set_text_maybe(s, SE_END_REASON, reason);

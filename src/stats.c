@@ -345,8 +345,8 @@ ca_check_period(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the period starts after it ends"),
-				 errdetail("from is %s and to is %s.", timestamptz_to_str(PG_GETARG_TIMESTAMPTZ(0)),
-						   timestamptz_to_str(PG_GETARG_TIMESTAMPTZ(1)))));
+				 errdetail("from is %s and to is %s.", pstrdup(timestamptz_to_str(PG_GETARG_TIMESTAMPTZ(0))),
+						   pstrdup(timestamptz_to_str(PG_GETARG_TIMESTAMPTZ(1))))));
 	PG_RETURN_BOOL(true);
 }
 
