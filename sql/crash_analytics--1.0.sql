@@ -1039,17 +1039,17 @@ RETURN CASE WHEN crash_analytics.utc_hour_floor(ts) = ts THEN ts
 			ELSE crash_analytics.utc_hour_floor(ts) + interval '1 hour' END;
 COMMENT ON FUNCTION crash_analytics.utc_hour_ceil(timestamptz) IS 'The first UTC hour boundary at or after ts.';
 
-CREATE FUNCTION crash_analytics.require_game(game_name text, platform_code text)
+CREATE FUNCTION crash_analytics.require_game(game text, platform text)
 RETURNS boolean
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM crash_analytics.game_platform_config c
-					WHERE c.game_name = require_game.game_name
-					  AND (require_game.platform_code IS NULL OR c.platform_code = require_game.platform_code)) THEN
+					WHERE c.game_name = require_game.game
+					  AND (require_game.platform IS NULL OR c.platform_code = require_game.platform)) THEN
 		RAISE EXCEPTION USING ERRCODE = 'undefined_object',
-			MESSAGE = format('game/platform "%s/%s" is not registered', game_name, coalesce(platform_code, '*'));
+			MESSAGE = format('game/platform "%s/%s" is not registered', game, coalesce(platform, '*'));
 	END IF;
 	RETURN true;
 END
@@ -1063,7 +1063,7 @@ COMMENT ON FUNCTION crash_analytics.require_game(text, text) IS
  * each), so the answer is exact for any period and its cost grows with
  * hours, not rounds.
  */
-CREATE FUNCTION crash_analytics.period_figures(game_name text, platform_code text,
+CREATE FUNCTION crash_analytics.period_figures(game text, platform text,
 	from_time timestamptz, to_time timestamptz)
 RETURNS TABLE(bot_id text, game_name text, platform_code text, strategy_name text,
 	rounds bigint, bets bigint, wins bigint, losses bigint, skips bigint, voids bigint,
@@ -1076,8 +1076,8 @@ BEGIN ATOMIC
 		   h.skips, h.voids, h.total_staked, h.total_payout, h.total_profit, h.expected_profit,
 		   h.sum_win_probability, h.targeted_bets, h.sum_profit_squared, h.best_profit, h.worst_profit
 	  FROM crash_analytics.bot_hourly_rollups h
-	 WHERE (period_figures.game_name IS NULL OR h.game_name = period_figures.game_name)
-	   AND (period_figures.platform_code IS NULL OR h.platform_code = period_figures.platform_code)
+	 WHERE (period_figures.game IS NULL OR h.game_name = period_figures.game)
+	   AND (period_figures.platform IS NULL OR h.platform_code = period_figures.platform)
 	   AND (period_figures.from_time IS NULL OR h.hour_start >= crash_analytics.utc_hour_ceil(period_figures.from_time))
 	   AND (period_figures.to_time IS NULL OR h.hour_start + interval '1 hour' <= period_figures.to_time)
 	UNION ALL
@@ -1091,8 +1091,8 @@ BEGIN ATOMIC
 		   CASE WHEN r.round_outcome IN ('WIN', 'LOSS') THEN r.profit_loss END,
 		   CASE WHEN r.round_outcome IN ('WIN', 'LOSS') THEN r.profit_loss END
 	  FROM crash_analytics.crash_game_rounds r
-	 WHERE (period_figures.game_name IS NULL OR r.game_name = period_figures.game_name)
-	   AND (period_figures.platform_code IS NULL OR r.platform_code = period_figures.platform_code)
+	 WHERE (period_figures.game IS NULL OR r.game_name = period_figures.game)
+	   AND (period_figures.platform IS NULL OR r.platform_code = period_figures.platform)
 	   AND ((period_figures.from_time IS NOT NULL
 			 AND r.played_at >= period_figures.from_time
 			 AND r.played_at < least(crash_analytics.utc_hour_ceil(period_figures.from_time),
@@ -1105,7 +1105,7 @@ END;
 COMMENT ON FUNCTION crash_analytics.period_figures(text, text, timestamptz, timestamptz) IS
 	'Round figures of a game/platform (NULL: all) and period, as rows to sum: whole UTC hours from the hourly roll-ups, the partial hours at the ends from the rounds. What get_game_statistics and get_strategy_performance add up.';
 
-CREATE FUNCTION crash_analytics.get_session_summary(session_id text, bot_id text DEFAULT NULL)
+CREATE FUNCTION crash_analytics.get_session_summary(session text, bot text DEFAULT NULL)
 RETURNS TABLE(bot_id text, session_id text, game_name text, platform_code text, status text,
 	started_at timestamptz, ended_at timestamptz, last_round_at timestamptz, duration interval,
 	rounds bigint, bets bigint, wins bigint, losses bigint, skips bigint, voids bigint,
@@ -1134,20 +1134,20 @@ BEGIN
 		   s.expected_profit, s.total_profit - s.expected_profit, s.best_profit, s.worst_profit,
 		   s.balance_start, s.balance_current, s.peak_balance, s.max_drawdown, s.last_round_number
 	  FROM crash_analytics.session_logs s
-	 WHERE s.session_id = get_session_summary.session_id
-	   AND (get_session_summary.bot_id IS NULL OR s.bot_id = get_session_summary.bot_id)
+	 WHERE s.session_id = get_session_summary.session
+	   AND (get_session_summary.bot IS NULL OR s.bot_id = get_session_summary.bot)
 	 ORDER BY s.bot_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION USING ERRCODE = 'undefined_object',
-			MESSAGE = format('session "%s" does not exist', session_id)
-					  || CASE WHEN bot_id IS NULL THEN '' ELSE format(' for bot "%s"', bot_id) END;
+			MESSAGE = format('session "%s" does not exist', session)
+					  || CASE WHEN bot IS NULL THEN '' ELSE format(' for bot "%s"', bot) END;
 	END IF;
 END
 $$;
 COMMENT ON FUNCTION crash_analytics.get_session_summary(text, text) IS
 	'A session''s figures (one row per bot using that session id, or the given bot''s): duration, counts, win rate with its interval beside chance, money, ROI with its interval, expected profit and luck, balances and drawdown. Unknown session: 42704.';
 
-CREATE FUNCTION crash_analytics.get_game_statistics(game_name text, platform_code text DEFAULT NULL,
+CREATE FUNCTION crash_analytics.get_game_statistics(game text, platform text DEFAULT NULL,
 	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL)
 RETURNS TABLE(game_name text, platform_code text, rtp numeric, bots bigint, strategies bigint,
 	rounds bigint, bets bigint, wins bigint, losses bigint, skips bigint, voids bigint,
@@ -1162,7 +1162,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	PERFORM crash_analytics.check_period(from_time, to_time);
-	PERFORM crash_analytics.require_game(game_name, platform_code);
+	PERFORM crash_analytics.require_game(game, platform);
 	RETURN QUERY
 	SELECT f.game_name, f.platform_code, c.rtp, count(DISTINCT f.bot_id),
 		   count(DISTINCT f.strategy_name),
@@ -1180,7 +1180,7 @@ BEGIN
 		   sum(f.expected_profit), sum(f.total_profit) - sum(f.expected_profit),
 		   CASE WHEN sum(f.total_staked) > 0 THEN round(100 * sum(f.total_payout) / sum(f.total_staked), 2) END,
 		   round(100 * c.rtp, 2), max(f.best_profit), min(f.worst_profit)
-	  FROM crash_analytics.period_figures(game_name, platform_code, from_time, to_time) f
+	  FROM crash_analytics.period_figures(game, platform, from_time, to_time) f
 	  JOIN crash_analytics.game_platform_config c
 		ON c.game_name = f.game_name AND c.platform_code = f.platform_code
 	 GROUP BY f.game_name, f.platform_code, c.rtp
@@ -1190,7 +1190,7 @@ $$;
 COMMENT ON FUNCTION crash_analytics.get_game_statistics(text, text, timestamptz, timestamptz) IS
 	'Per game/platform (all platforms when NULL) and period: bots, rounds, win rate with its interval beside chance, money, ROI with its interval and the bets needed to know it to +/- 1 point, expected profit at the RTP and luck, the return to player observed against the theoretical RTP. Exact for any period; reads the hourly roll-ups.';
 
-CREATE FUNCTION crash_analytics.get_strategy_performance(game_name text DEFAULT NULL,
+CREATE FUNCTION crash_analytics.get_strategy_performance(game text DEFAULT NULL,
 	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL)
 RETURNS TABLE(strategy_name text, games bigint, bots bigint, rounds bigint, bets bigint, wins bigint,
 	losses bigint, skips bigint, voids bigint,
@@ -1204,8 +1204,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	PERFORM crash_analytics.check_period(from_time, to_time);
-	IF game_name IS NOT NULL THEN
-		PERFORM crash_analytics.require_game(game_name, NULL);
+	IF game IS NOT NULL THEN
+		PERFORM crash_analytics.require_game(game, NULL);
 	END IF;
 	RETURN QUERY
 	SELECT nullif(f.strategy_name, ''), count(DISTINCT f.game_name), count(DISTINCT f.bot_id),
@@ -1222,7 +1222,7 @@ BEGIN
 		   crash_analytics.bets_for_roi_margin(sum(f.bets)::bigint, sum(f.total_staked), sum(f.total_profit), sum(f.sum_profit_squared)),
 		   sum(f.expected_profit), sum(f.total_profit) - sum(f.expected_profit),
 		   max(f.best_profit), min(f.worst_profit)
-	  FROM crash_analytics.period_figures(game_name, NULL, from_time, to_time) f
+	  FROM crash_analytics.period_figures(game, NULL, from_time, to_time) f
 	 GROUP BY f.strategy_name
 	 ORDER BY f.strategy_name;
 END
@@ -1235,7 +1235,7 @@ COMMENT ON FUNCTION crash_analytics.get_strategy_performance(text, timestamptz, 
  * when several bots saw the same platform_round_id, the first logged
  * reading counts.  Readings without platform_round_id count each.
  */
-CREATE FUNCTION crash_analytics.distinct_multipliers(game_name text, platform_code text,
+CREATE FUNCTION crash_analytics.distinct_multipliers(game text, platform text,
 	from_time timestamptz, to_time timestamptz)
 RETURNS TABLE(platform_code text, multiplier numeric)
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -1243,8 +1243,8 @@ BEGIN ATOMIC
 	SELECT DISTINCT ON (m.platform_code, coalesce(m.platform_round_id, '#' || m.bot_id || '#' || m.id))
 		   m.platform_code, m.multiplier
 	  FROM crash_analytics.analytics_round_multipliers m
-	 WHERE m.game_name = distinct_multipliers.game_name
-	   AND (distinct_multipliers.platform_code IS NULL OR m.platform_code = distinct_multipliers.platform_code)
+	 WHERE m.game_name = distinct_multipliers.game
+	   AND (distinct_multipliers.platform IS NULL OR m.platform_code = distinct_multipliers.platform)
 	   AND m.observed_at >= coalesce(distinct_multipliers.from_time, '-infinity')
 	   AND m.observed_at < coalesce(distinct_multipliers.to_time, 'infinity')
 	 ORDER BY m.platform_code, coalesce(m.platform_round_id, '#' || m.bot_id || '#' || m.id), m.id;
@@ -1252,7 +1252,7 @@ END;
 COMMENT ON FUNCTION crash_analytics.distinct_multipliers(text, text, timestamptz, timestamptz) IS
 	'The crash multipliers of a game/platform (all platforms when NULL) and period, one per platform round (the first reading logged when several bots saw it).';
 
-CREATE FUNCTION crash_analytics.get_multiplier_distribution(game_name text, platform_code text DEFAULT NULL,
+CREATE FUNCTION crash_analytics.get_multiplier_distribution(game text, platform text DEFAULT NULL,
 	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL, buckets numeric[] DEFAULT NULL)
 RETURNS TABLE(bucket_low numeric, bucket_high numeric, multipliers bigint, percent numeric,
 	cumulative_percent numeric, theoretical_percent numeric, theoretical_cumulative_percent numeric)
@@ -1265,7 +1265,7 @@ DECLARE
 	i int;
 BEGIN
 	PERFORM crash_analytics.check_period(from_time, to_time);
-	PERFORM crash_analytics.require_game(game_name, platform_code);
+	PERFORM crash_analytics.require_game(game, platform);
 	IF cardinality(edges) = 0 OR array_position(edges, NULL) IS NOT NULL THEN
 		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
 			MESSAGE = 'buckets must be a non-empty array of multipliers without NULLs';
@@ -1285,11 +1285,11 @@ BEGIN
 	RETURN QUERY
 	WITH m AS (
 		SELECT d.platform_code, d.multiplier, width_bucket(d.multiplier, edges) AS b
-		  FROM crash_analytics.distinct_multipliers(game_name, platform_code, from_time, to_time) d
+		  FROM crash_analytics.distinct_multipliers(game, platform, from_time, to_time) d
 	), per_platform AS (	-- how many multipliers each platform contributes, and its RTP
 		SELECT m.platform_code, count(*) AS n, c.rtp
 		  FROM m JOIN crash_analytics.game_platform_config c
-			ON c.game_name = get_multiplier_distribution.game_name AND c.platform_code = m.platform_code
+			ON c.game_name = get_multiplier_distribution.game AND c.platform_code = m.platform_code
 		 GROUP BY m.platform_code, c.rtp
 	), bk AS (
 		SELECT k AS b, edges[k] AS lo, edges[k + 1] AS hi
@@ -1318,7 +1318,7 @@ $$;
 COMMENT ON FUNCTION crash_analytics.get_multiplier_distribution(text, text, timestamptz, timestamptz, numeric[]) IS
 	'Histogram of crash multipliers (each platform round once) in buckets [bucket_low, bucket_high), by default 1-2-5 log-spaced from 1.00 with the instant-crash bucket [1.00, 1.01) first: counts, percent, cumulative percent, and the theoretical percent under P(crash >= x) = RTP/x (1 - RTP/1.01 for instant crashes).';
 
-CREATE FUNCTION crash_analytics.get_multiplier_quantiles(game_name text, platform_code text DEFAULT NULL,
+CREATE FUNCTION crash_analytics.get_multiplier_quantiles(game text, platform text DEFAULT NULL,
 	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL,
 	probabilities double precision[] DEFAULT '{0.25,0.5,0.75,0.9,0.99}')
 RETURNS TABLE(probability double precision, observed numeric, theoretical numeric, multipliers bigint)
@@ -1329,7 +1329,7 @@ DECLARE
 	q double precision;
 BEGIN
 	PERFORM crash_analytics.check_period(from_time, to_time);
-	PERFORM crash_analytics.require_game(game_name, platform_code);
+	PERFORM crash_analytics.require_game(game, platform);
 	IF probabilities IS NULL OR cardinality(probabilities) = 0 THEN
 		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'probabilities must not be empty';
 	END IF;
@@ -1342,7 +1342,7 @@ BEGIN
 	END LOOP;
 	RETURN QUERY
 	WITH d AS (
-		SELECT * FROM crash_analytics.distinct_multipliers(game_name, platform_code, from_time, to_time)
+		SELECT * FROM crash_analytics.distinct_multipliers(game, platform, from_time, to_time)
 	), obs AS (
 		SELECT percentile_disc(probabilities) WITHIN GROUP (ORDER BY d.multiplier) AS v, count(*) AS n
 		  FROM d
@@ -1350,10 +1350,10 @@ BEGIN
 		SELECT sum(c.rtp * x.n) / nullif(sum(x.n), 0) AS rtp
 		  FROM (SELECT d.platform_code, count(*) AS n FROM d GROUP BY 1) x
 		  JOIN crash_analytics.game_platform_config c
-			ON c.game_name = get_multiplier_quantiles.game_name AND c.platform_code = x.platform_code
+			ON c.game_name = get_multiplier_quantiles.game AND c.platform_code = x.platform_code
 	)
 	-- theoretical: the smallest x on the 0.01 grid with P(X <= x) = 1 - RTP/(x + 0.01) >= q
-	SELECT p.q, obs.v[p.k], greatest(1.00, ceil(100 * (w.rtp / (1 - p.q::numeric) - 0.01)) / 100), obs.n
+	SELECT p.q, obs.v[p.k], round(greatest(1.00, ceil(100 * (w.rtp / (1 - p.q::numeric) - 0.01)) / 100), 2), obs.n
 	  FROM unnest(probabilities) WITH ORDINALITY AS p(q, k), obs, w
 	 ORDER BY p.k;
 END
@@ -1416,24 +1416,25 @@ $$;
 COMMENT ON FUNCTION crash_analytics.get_signal_effectiveness(text, timestamptz, timestamptz) IS
 	'Per signal source, type and model (filtered by a signal type or model name when given), signals emitted in the period: resolved, hits, hit rate with its 95% interval, the baseline chance gives for the same targets (theoretical RTP/target and empirical from the game''s multipliers in the period), the lift over the theoretical baseline, and the one-sided p-value of doing at least this well by chance.';
 
-CREATE FUNCTION crash_analytics.export_rounds_to_json(bot_id text DEFAULT NULL,
-	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL, game_name text DEFAULT NULL)
+CREATE FUNCTION crash_analytics.export_rounds_to_json(bot text DEFAULT NULL,
+	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL, game text DEFAULT NULL)
 RETURNS SETOF jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT pg_catalog.to_jsonb(r)
 	  FROM crash_analytics.crash_game_rounds r
 	 WHERE crash_analytics.check_period(export_rounds_to_json.from_time, export_rounds_to_json.to_time)
-	   AND (export_rounds_to_json.bot_id IS NULL OR r.bot_id = export_rounds_to_json.bot_id)
-	   AND (export_rounds_to_json.game_name IS NULL OR r.game_name = export_rounds_to_json.game_name)
-	   AND r.played_at >= coalesce(export_rounds_to_json.from_time, '-infinity')
-	   AND r.played_at < coalesce(export_rounds_to_json.to_time, 'infinity')
-	 ORDER BY r.bot_id, r.id;
+	   AND (export_rounds_to_json.bot IS NULL OR r.bot_id = export_rounds_to_json.bot)
+	   AND (export_rounds_to_json.game IS NULL OR r.game_name = export_rounds_to_json.game)
+	   -- written so that NULL bounds fold away; no ORDER BY, so that rows stream
+	   -- straight from the scan (each object carries id: sort by bot_id, id for logging order)
+	   AND (export_rounds_to_json.from_time IS NULL OR r.played_at >= export_rounds_to_json.from_time)
+	   AND (export_rounds_to_json.to_time IS NULL OR r.played_at < export_rounds_to_json.to_time);
 END;
 COMMENT ON FUNCTION crash_analytics.export_rounds_to_json(text, timestamptz, timestamptz, text) IS
-	'Rounds as JSON objects, one a row, in logging order per bot; filter by bot, period (played_at) and game. Inlined into the calling query, so COPY (SELECT * FROM crash_analytics.export_rounds_to_json(...)) TO STDOUT streams.';
+	'Rounds as JSON objects, one a row, filtered by bot, period (played_at) and game, in no particular order (each carries its id). Inlined into the calling query, so COPY (SELECT * FROM crash_analytics.export_rounds_to_json(...)) TO STDOUT streams without materialising.';
 
-CREATE FUNCTION crash_analytics.export_multipliers_for_ml(game_name text, row_limit integer DEFAULT 10000)
+CREATE FUNCTION crash_analytics.export_multipliers_for_ml(game text, row_limit integer DEFAULT 10000)
 RETURNS SETOF jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
@@ -1472,7 +1473,7 @@ BEGIN ATOMIC
 					   OVER (s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS since_10x
 			  FROM (SELECT x.*, row_number() OVER (PARTITION BY x.bot_id, x.platform_code ORDER BY x.id) AS rn
 					  FROM crash_analytics.analytics_round_multipliers x
-					 WHERE x.game_name = export_multipliers_for_ml.game_name
+					 WHERE x.game_name = export_multipliers_for_ml.game
 					   AND crash_analytics.check_row_limit(export_multipliers_for_ml.row_limit)) m
 			WINDOW s AS (PARTITION BY m.bot_id, m.platform_code ORDER BY m.id)
 		  ) w
@@ -1495,14 +1496,14 @@ BEGIN ATOMIC
 	SELECT x.name, x.kind, x.est, x.bytes, pg_catalog.pg_size_pretty(x.bytes)
 	  FROM (SELECT c.relname::text AS name,
 				   CASE c.relkind WHEN 'm' THEN 'materialized view' ELSE 'table' END AS kind,
-				   greatest(c.reltuples, 0)::bigint AS est,
+				   CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint END AS est,
 				   pg_catalog.pg_total_relation_size(c.oid) AS bytes
 			  FROM pg_catalog.pg_class c
 			 WHERE c.relnamespace = 'crash_analytics'::regnamespace AND c.relkind IN ('r', 'm')
 			 ORDER BY 4 DESC, 1) x;
 END;
 COMMENT ON FUNCTION crash_analytics.get_database_size() IS
-	'Size of the database, then of each of the extension''s tables and materialized views with their indexes and TOAST, largest first; row counts are the planner''s estimates.';
+	'Size of the database, then of each of the extension''s tables and materialized views with their indexes and TOAST, largest first; row counts are the planner''s estimates (NULL before the table was first analyzed).';
 
 CREATE FUNCTION crash_analytics.rollup_differences(bot_id text)
 RETURNS TABLE(table_name text, row_key text, column_name text, stored text, expected text)
