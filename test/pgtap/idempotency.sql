@@ -12,7 +12,7 @@
 \pset pager off
 BEGIN;
 CREATE EXTENSION crash_analytics;
-SELECT plan(90);
+SELECT plan(91);
 
 -- ----------------------------------------------------------------------
 -- Helpers
@@ -328,7 +328,7 @@ SELECT is(pg_temp.affected($$
 	VALUES ('idem', 'sA', 'Aviator', 'DAFABET', 3, 0, 1.9, 'skip'),
 		   ('idem', 'sA', 'aviator', 'dafabet', 2, 5, 1.1, NULL)$$), '0',
 	'INSERT: equal values written differently are skipped too');
--- as with log_crash_round (test 12), a retry that sends only the core fields is the same round
+-- as with log_crash_round above, a retry that sends only the core fields is the same round
 SELECT is(pg_temp.affected($$
 	INSERT INTO crash_analytics.crash_game_rounds
 		(bot_id, session_id, game_name, platform_code, round_number, stake_value, crash_multiplier,
@@ -470,6 +470,8 @@ SELECT is(crash_analytics.log_crash_round(bot_id => 'idem', session_id => 'sA', 
 		  'a retry arriving after the session ended returns the id');
 SELECT is(crash_analytics.log_crash_rounds(:b1), :'b1_ids'::bigint[],
 		  'a batch retry arriving after the session ended returns the ids');
+SELECT is(crash_analytics.log_round_multiplier_analytics('idem', 'sA', 'aviator', 'dafabet', 40, 3.50), :m40::bigint,
+		  'a watched multiplier retried after the session ended returns its id');
 SELECT pg_temp.unchanged_since('sA_ended', 'the retries into the ended session changed nothing');
 SELECT throws_ok($$SELECT crash_analytics.log_crash_round('idem', 'sA', 'aviator', 'dafabet', 99, 1.00, 2.00, 1.50)$$,
 	'55000', 'session "sA" of bot "idem" has ended', 'a new round in the ended session is refused');
