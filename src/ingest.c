@@ -8,13 +8,13 @@
  *
  * ca_ingest_round() does, in this order:
  *	1. checks that need nothing but the round (derive.c);
- *	2. the game/platform's configuration, and the checks and derivations
- *	   that need it;
- *	3. the bot's lock; from here on no other writer of this bot runs;
- *	4. the bot's registration (created on its first round);
- *	5. idempotency: a round with the same (bot, session, round, slot)
+ *	2. the bot's lock; from here on no other writer of this bot runs;
+ *	3. idempotency: a round with the same (bot, session, round, slot)
  *	   already logged returns its id when what the retry sent agrees, and
  *	   fails naming the fields that differ when it does not;
+ *	4. the game/platform's configuration, and the checks and derivations
+ *	   that need it;
+ *	5. the bot's registration (created on its first round);
  *	6. the session (started by the first round if the bot did not), whose
  *	   last balance fills balances the bot did not send;
  *	7. the row itself, then the fan-out (fanout.c);
@@ -204,19 +204,14 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 	ca_round_normalize(r);
 	bot_id = DatumGetTextPP(ca_row_get(row, RC_BOT_ID, NULL));
 	session_id = DatumGetTextPP(ca_row_get(row, RC_SESSION_ID, NULL));
-	game = ca_load_game(w, DatumGetTextPP(ca_row_get(row, RC_GAME, NULL)),
-						DatumGetTextPP(ca_row_get(row, RC_PLATFORM, NULL)), true);
-	ca_round_derive(r, game);
 
+	/*
+	 * A retry is recognised before the round is checked against the game's
+	 * configuration: an operator may have changed the configuration since
+	 * (deactivated the game, lowered max_bet), and a retry must still get its
+	 * id.  What it sent is compared with what was stored.
+	 */
 	ca_lock_bot(bot_id);
-	bot = ca_ensure_bot(w, bot_id);
-	if (ca_row_isnull(row, RC_STRATEGY))
-	{
-		d = ca_row_get(bot, BT_STRATEGY, &isnull);
-		if (!isnull)
-			ca_row_set(row, RC_STRATEGY, d);
-	}
-
 	keys[0] = PointerGetDatum(bot_id);
 	keys[1] = PointerGetDatum(session_id);
 	keys[2] = ca_row_get(row, RC_ROUND_NUMBER, NULL);
@@ -229,6 +224,17 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 		res.existed = true;
 		res.row = logged;
 		return res;
+	}
+
+	game = ca_load_game(w, DatumGetTextPP(ca_row_get(row, RC_GAME, NULL)),
+						DatumGetTextPP(ca_row_get(row, RC_PLATFORM, NULL)), true);
+	ca_round_derive(r, game);
+	bot = ca_ensure_bot(w, bot_id);
+	if (ca_row_isnull(row, RC_STRATEGY))
+	{
+		d = ca_row_get(bot, BT_STRATEGY, &isnull);
+		if (!isnull)
+			ca_row_set(row, RC_STRATEGY, d);
 	}
 
 	session = ca_fetch_session(w, bot_id, session_id);

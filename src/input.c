@@ -218,8 +218,10 @@ ca_round_from_json(JsonbContainer *obj)
 
 /*
  * From the NEW tuple of an INSERT or COPY.  Every column not NULL counts as
- * sent: the executor has already applied the table's defaults, which are
- * the values the function path would derive for them anyway.
+ * sent, except input columns still holding the table's default (metadata
+ * '{}', error_count 0, retry_count 0): the executor filled those in, so an
+ * INSERT that leaves them out is treated like a call that omits them (a
+ * retry is not compared on them).
  */
 CaRound *
 ca_round_from_tuple(HeapTuple tuple, TupleDesc desc)
@@ -230,5 +232,13 @@ ca_round_from_tuple(HeapTuple tuple, TupleDesc desc)
 	r->row = ca_row_from_tuple(CA_ROUNDS, tuple);
 	for (i = 0; i < RC_NCOLS; i++)
 		r->sent[i] = !ca_row_isnull(r->row, i);
+	if (r->sent[RC_ERROR_COUNT] && DatumGetInt32(ca_row_get(r->row, RC_ERROR_COUNT, NULL)) == 0)
+		r->sent[RC_ERROR_COUNT] = false;
+	if (r->sent[RC_RETRY_COUNT] && DatumGetInt32(ca_row_get(r->row, RC_RETRY_COUNT, NULL)) == 0)
+		r->sent[RC_RETRY_COUNT] = false;
+	if (r->sent[RC_METADATA] &&
+		JB_ROOT_COUNT(DatumGetJsonbP(ca_row_get(r->row, RC_METADATA, NULL))) == 0 &&
+		JB_ROOT_IS_OBJECT(DatumGetJsonbP(ca_row_get(r->row, RC_METADATA, NULL))))
+		r->sent[RC_METADATA] = false;
 	return r;
 }
