@@ -477,6 +477,30 @@ CREATE TABLE crash_analytics.bot_hourly_rollups (
 COMMENT ON TABLE crash_analytics.bot_hourly_rollups IS
 	'Per (bot, game, platform, strategy, UTC hour) roll-up of rounds: counts, money and theory sums. Read by the game, strategy and dashboard analytics.';
 
+/*
+ * Per (bot, game, platform): what the signal rules need to know about the
+ * series of multipliers, kept current by every multiplier so that neither
+ * the rules nor signal resolution scan history: the latest multipliers (in
+ * hundredths, newest last), the id of the latest multiplier row, and how
+ * many signals are open.  A cache of analytics_round_multipliers and
+ * analytics_round_signals: deleting a row is harmless (it is rebuilt from
+ * them on the next multiplier).
+ */
+CREATE TABLE crash_analytics.bot_series_state (
+	bot_id				text COLLATE "C" NOT NULL,
+	game_name			text COLLATE "C" NOT NULL,
+	platform_code		text COLLATE "C" NOT NULL,
+	last_multiplier_id	bigint,
+	recent_hundredths	bigint[] NOT NULL DEFAULT '{}',
+	open_signals		integer NOT NULL DEFAULT 0,
+	updated_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT bot_series_state_pkey PRIMARY KEY (bot_id, game_name, platform_code),
+	CONSTRAINT bot_series_state_open_check CHECK (open_signals >= 0),
+	CONSTRAINT bot_series_state_recent_check CHECK (pg_catalog.cardinality(recent_hundredths) <= 50)
+) WITH (fillfactor = 50);
+COMMENT ON TABLE crash_analytics.bot_series_state IS
+	'Per bot, game and platform: the latest multipliers (hundredths, newest last), the latest multiplier row and the number of open signals, so that signal rules and resolution need no scan of history. A cache; a deleted row is rebuilt from the multipliers and signals.';
+
 /* ------------------------------------------------------------------------
  * Indexes.  Each names the query it serves.
  * ------------------------------------------------------------------------ */
@@ -489,9 +513,6 @@ CREATE INDEX crash_game_rounds_logged_brin ON crash_analytics.crash_game_rounds 
 -- the same platform round seen by several bots (OCR disagreement, de-duplication)
 CREATE INDEX crash_game_rounds_platform_round_idx ON crash_analytics.crash_game_rounds (platform_code, platform_round_id)
 	WHERE platform_round_id IS NOT NULL;
--- strategy comparison within a game
-CREATE INDEX crash_game_rounds_strategy_idx ON crash_analytics.crash_game_rounds (strategy_name, game_name, played_at)
-	WHERE strategy_name IS NOT NULL;
 -- provably-fair verification in bulk: rounds that carry revealed seeds
 CREATE INDEX crash_game_rounds_fair_idx ON crash_analytics.crash_game_rounds (game_name, platform_code, id)
 	WHERE server_seed IS NOT NULL;
@@ -506,9 +527,6 @@ CREATE INDEX analytics_round_multipliers_game_time_idx
 CREATE INDEX analytics_round_multipliers_platform_round_idx
 	ON crash_analytics.analytics_round_multipliers (game_name, platform_code, platform_round_id)
 	WHERE platform_round_id IS NOT NULL;
--- verify_consistency(): derived multiplier of a round
-CREATE INDEX analytics_round_multipliers_round_idx
-	ON crash_analytics.analytics_round_multipliers (bot_id, round_id) WHERE round_id IS NOT NULL;
 
 -- every new multiplier resolves the open signals of its bot and game/platform
 CREATE INDEX analytics_round_signals_open_idx
@@ -874,6 +892,8 @@ CREATE TRIGGER analytics_round_signals_updated_at BEFORE UPDATE ON crash_analyti
 CREATE TRIGGER bot_rollups_updated_at BEFORE UPDATE ON crash_analytics.bot_rollups
 	FOR EACH ROW EXECUTE FUNCTION crash_analytics.set_updated_at();
 CREATE TRIGGER bot_hourly_rollups_updated_at BEFORE UPDATE ON crash_analytics.bot_hourly_rollups
+	FOR EACH ROW EXECUTE FUNCTION crash_analytics.set_updated_at();
+CREATE TRIGGER bot_series_state_updated_at BEFORE UPDATE ON crash_analytics.bot_series_state
 	FOR EACH ROW EXECUTE FUNCTION crash_analytics.set_updated_at();
 
 /* ------------------------------------------------------------------------
@@ -1839,6 +1859,7 @@ SELECT pg_catalog.pg_extension_config_dump('crash_analytics.ocr_validation_logs'
 SELECT pg_catalog.pg_extension_config_dump('crash_analytics.error_logs', '');
 SELECT pg_catalog.pg_extension_config_dump('crash_analytics.bot_rollups', '');
 SELECT pg_catalog.pg_extension_config_dump('crash_analytics.bot_hourly_rollups', '');
+SELECT pg_catalog.pg_extension_config_dump('crash_analytics.bot_series_state', '');
 -- one statement each: every call rewrites the pg_extension row
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('crash_analytics.game_platform_config', 'id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('crash_analytics.bot_vm_registration', 'id'), '');

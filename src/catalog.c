@@ -43,6 +43,7 @@ static const char *const ocr_names[] = {CA_OCR_COLUMNS(CA_NAME_ENTRY)};
 static const char *const error_names[] = {CA_ERROR_COLUMNS(CA_NAME_ENTRY)};
 static const char *const bot_rollup_names[] = {CA_BOT_ROLLUP_COLUMNS(CA_NAME_ENTRY)};
 static const char *const hourly_names[] = {CA_HOURLY_COLUMNS(CA_NAME_ENTRY)};
+static const char *const series_names[] = {CA_SERIES_COLUMNS(CA_NAME_ENTRY)};
 
 typedef struct CaTableDef
 {
@@ -65,6 +66,7 @@ static const CaTableDef table_defs[CA_NUM_TABLES] = {
 	[CA_ERRORS] = TABLE_DEF("error_logs", error_names),
 	[CA_BOT_ROLLUPS] = TABLE_DEF("bot_rollups", bot_rollup_names),
 	[CA_HOURLY_ROLLUPS] = TABLE_DEF("bot_hourly_rollups", hourly_names),
+	[CA_SERIES_STATE] = TABLE_DEF("bot_series_state", series_names),
 };
 
 typedef struct CaIndexDef
@@ -85,6 +87,7 @@ static const CaIndexDef index_defs[CA_NUM_INDEXES] = {
 	[CA_IDX_OUTCOME_KEY] = {"analytics_round_outcomes_round_key", CA_OUTCOMES},
 	[CA_IDX_BOT_ROLLUP_KEY] = {"bot_rollups_pkey", CA_BOT_ROLLUPS},
 	[CA_IDX_HOURLY_KEY] = {"bot_hourly_rollups_pkey", CA_HOURLY_ROLLUPS},
+	[CA_IDX_SERIES_KEY] = {"bot_series_state_pkey", CA_SERIES_STATE},
 };
 
 /* The cache; its arrays live in cache_cxt, reset on every rebuild. */

@@ -39,6 +39,7 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("crash_analytics");
 	ca_catalog_init();
+	ca_writer_init();
 }
 
 /*

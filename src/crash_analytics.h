@@ -199,6 +199,11 @@
 	X(HR_STRATEGY, "strategy_name") X(HR_HOUR, "hour_start") \
 	CA_FIGURE_COLUMNS(HR, X) X(HR_UPDATED_AT, "updated_at")
 
+#define CA_SERIES_COLUMNS(X) \
+	X(SS_BOT_ID, "bot_id") X(SS_GAME, "game_name") X(SS_PLATFORM, "platform_code") \
+	X(SS_LAST_MULT_ID, "last_multiplier_id") X(SS_RECENT, "recent_hundredths") \
+	X(SS_OPEN, "open_signals") X(SS_UPDATED_AT, "updated_at")
+
 #define CA_ENUM_ENTRY(e, name) e,
 typedef enum { CA_CONFIG_COLUMNS(CA_ENUM_ENTRY) GC_NCOLS } CaConfigCol;
 typedef enum { CA_BOT_COLUMNS(CA_ENUM_ENTRY) BT_NCOLS } CaBotCol;
@@ -211,6 +216,7 @@ typedef enum { CA_OCR_COLUMNS(CA_ENUM_ENTRY) OV_NCOLS } CaOcrCol;
 typedef enum { CA_ERROR_COLUMNS(CA_ENUM_ENTRY) ER_NCOLS } CaErrorCol;
 typedef enum { CA_BOT_ROLLUP_COLUMNS(CA_ENUM_ENTRY) BR_NCOLS } CaBotRollupCol;
 typedef enum { CA_HOURLY_COLUMNS(CA_ENUM_ENTRY) HR_NCOLS } CaHourlyCol;
+typedef enum { CA_SERIES_COLUMNS(CA_ENUM_ENTRY) SS_NCOLS } CaSeriesCol;
 
 typedef enum CaTable
 {
@@ -225,6 +231,7 @@ typedef enum CaTable
 	CA_ERRORS,
 	CA_BOT_ROLLUPS,
 	CA_HOURLY_ROLLUPS,
+	CA_SERIES_STATE,
 	CA_NUM_TABLES
 } CaTable;
 
@@ -242,6 +249,7 @@ typedef enum CaIndex
 	CA_IDX_OUTCOME_KEY,			/* (bot_id, round_id) */
 	CA_IDX_BOT_ROLLUP_KEY,		/* (bot_id) */
 	CA_IDX_HOURLY_KEY,			/* (bot_id, game, platform, strategy, hour) */
+	CA_IDX_SERIES_KEY,			/* (bot_id, game_name, platform_code) */
 	CA_NUM_INDEXES
 } CaIndex;
 
@@ -288,6 +296,7 @@ typedef struct CaRow
 
 typedef struct CaWriter CaWriter;
 
+extern void ca_writer_init(void);
 extern CaWriter *ca_writer_begin(void);
 extern void ca_writer_end(CaWriter *w);
 
@@ -463,6 +472,7 @@ extern CaRow *ca_fetch_session(CaWriter *w, text *bot_id, text *session_id);
 extern void ca_signals_on_multiplier(CaWriter *w, CaRow *bot, CaRow *multiplier,
 									 const CaGame *game);
 extern void ca_validate_signal_rules(Jsonb *rules);
+extern int64 ca_signal_opened(CaWriter *w, Datum bot, Datum game, Datum platform);
 
 /* ----------------------------------------------------------------------
  * small shared helpers (crash_analytics.c)

@@ -296,12 +296,11 @@ ca_log_round_signal(PG_FUNCTION_ARGS)
 	s = ca_row_new(CA_SIGNALS);
 	{
 		/* the multiplier this signal follows: the next one resolves it */
-		Datum		keys[3] = {PointerGetDatum(bot_id), PointerGetDatum(game_name),
-		PointerGetDatum(platform)};
-		List	   *last = ca_fetch_all(w, CA_IDX_MULTIPLIER_SERIES, keys, 3, 1, true);
+		int64		after = ca_signal_opened(w, PointerGetDatum(bot_id), PointerGetDatum(game_name),
+											 PointerGetDatum(platform));
 
-		if (last != NIL)
-			ca_row_set(s, SG_AFTER_MULT_ID, ca_row_get((CaRow *) linitial(last), MC_ID, NULL));
+		if (after != 0)
+			ca_row_set(s, SG_AFTER_MULT_ID, Int64GetDatum(after));
 	}
 	ca_row_set(s, SG_BOT_ID, PointerGetDatum(bot_id));
 	ca_row_set(s, SG_SESSION_ID, PointerGetDatum(session_id));

@@ -442,7 +442,8 @@ copy_cols(CaRow *dst, CaRow *src, const int *cols, int ncols)
 
 /*
  * rebuild_rollups(bot_id) returns bigint: rewrite the bot's roll-up,
- * session figures and hourly roll-ups from its rounds; returns the number
+ * session figures and hourly roll-ups from its rounds (and drop its series
+ * states, rebuilt from history on its next multiplier); returns the number
  * of rounds replayed.  Takes the bot's lock, so ingestion of this bot waits.
  */
 Datum
@@ -492,6 +493,10 @@ ca_rebuild_rollups(PG_FUNCTION_ARGS)
 	}
 
 	rows = ca_fetch_all(w, CA_IDX_HOURLY_KEY, &bot, 1, 0, false);
+	foreach(lc, rows)
+		ca_delete(w, (CaRow *) lfirst(lc));
+	/* the series states are a cache of multipliers and signals: rebuilt on the next multiplier */
+	rows = ca_fetch_all(w, CA_IDX_SERIES_KEY, &bot, 1, 0, false);
 	foreach(lc, rows)
 		ca_delete(w, (CaRow *) lfirst(lc));
 	hash_seq_init(&seq, rp->hours);

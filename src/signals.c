@@ -17,6 +17,9 @@
  * Every new multiplier first resolves all open signals of its bot and
  * game/platform (hit iff multiplier >= target), then runs the rules, so a
  * signal is always judged by the round after the one that produced it.
+ * Neither step scans history: bot_series_state keeps the latest 50
+ * multipliers and the number of open signals of each series, and the open
+ * signals are looked up only when there are some.
  * Whether any of this beats chance is for get_signal_effectiveness() to
  * say: P(crash >= t) = RTP/t whatever came before.
  *
@@ -27,8 +30,10 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
@@ -175,8 +180,99 @@ ca_validate_signal_rules(Jsonb *rules)
 	(void) parse_rules(rules, parsed);
 }
 
+/* multipliers as hundredths: exact (two decimals), and cheap to keep in an array */
+static int64
+hundredths(Numeric n)
+{
+	return DatumGetInt64(DirectFunctionCall1(numeric_int8,
+											 NumericGetDatum(ca_mul(n, ca_num_int(100)))));
+}
+
+static Numeric
+from_hundredths(int64 h)
+{
+	return int64_div_fast_to_numeric(h, 2);
+}
+
+/*
+ * The series state of (bot, game, platform), and its recent multipliers
+ * (oldest first) in recent[0 .. *n - 1], excluding the multiplier row
+ * exclude_id.  A missing row is rebuilt from the multipliers and signals
+ * (the first multiplier of a series, or after a purge or a rebuild).
+ */
+static CaRow *
+series_state(CaWriter *w, Datum *keys, int64 exclude_id, bool *fresh, int64 *recent, int *n)
+{
+	CaRow	   *st = ca_fetch(w, CA_IDX_SERIES_KEY, keys);
+
+	*n = 0;
+	*fresh = (st == NULL);
+	if (st != NULL)
+	{
+		ArrayType  *arr = DatumGetArrayTypeP(ca_row_get(st, SS_RECENT, NULL));
+		Datum	   *elems;
+		bool	   *nulls;
+		int			i,
+					count;
+
+		deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+						  &elems, &nulls, &count);
+		for (i = 0; i < count && i < MAX_STREAK_LENGTH; i++)
+			recent[(*n)++] = DatumGetInt64(elems[i]);
+	}
+	else
+	{
+		List	   *history = ca_fetch_all(w, CA_IDX_MULTIPLIER_SERIES, keys, 3,
+										   MAX_STREAK_LENGTH + 1, true);
+		List	   *open = ca_fetch_all(w, CA_IDX_SIGNALS_OPEN, keys, 3, 0, false);
+		int64		last = 0;
+		int			i;
+
+		st = ca_row_new(CA_SERIES_STATE);
+		ca_row_set(st, SS_BOT_ID, keys[0]);
+		ca_row_set(st, SS_GAME, keys[1]);
+		ca_row_set(st, SS_PLATFORM, keys[2]);
+		/* history is newest first */
+		for (i = list_length(history) - 1; i >= 0; i--)
+		{
+			CaRow	   *h = (CaRow *) list_nth(history, i);
+			int64		id = DatumGetInt64(ca_row_get(h, MC_ID, NULL));
+
+			if (id == exclude_id)
+				continue;
+			recent[(*n)++] = hundredths(DatumGetNumeric(ca_row_get(h, MC_MULTIPLIER, NULL)));
+			last = id;
+		}
+		if (*n > MAX_STREAK_LENGTH)
+		{
+			memmove(recent, recent + (*n - MAX_STREAK_LENGTH), sizeof(int64) * MAX_STREAK_LENGTH);
+			*n = MAX_STREAK_LENGTH;
+		}
+		if (last != 0)
+			ca_row_set(st, SS_LAST_MULT_ID, Int64GetDatum(last));
+		ca_row_set(st, SS_OPEN, Int32GetDatum(list_length(open)));
+	}
+	return st;
+}
+
 static void
-emit_signal(CaWriter *w, CaRow *m, const SignalRule *rule, List *history)
+store_series_state(CaWriter *w, CaRow *st, bool fresh, const int64 *recent, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		elems[i] = Int64GetDatum(recent[i]);
+	ca_row_set(st, SS_RECENT, PointerGetDatum(construct_array(elems, n, INT8OID, sizeof(int64),
+															  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)));
+	if (fresh)
+		ca_insert(w, st);
+	else
+		ca_update(w, st);
+}
+
+static void
+emit_signal(CaWriter *w, CaRow *m, const SignalRule *rule, const int64 *recent, int n)
 {
 	CaRow	   *s = ca_row_new(CA_SIGNALS);
 	StringInfoData features;
@@ -196,13 +292,9 @@ emit_signal(CaWriter *w, CaRow *m, const SignalRule *rule, List *history)
 	/* the multipliers the rule looked at, oldest first */
 	initStringInfo(&features);
 	appendStringInfoString(&features, "{\"multipliers\": [");
-	for (i = rule->length - 1; i >= 0; i--)
-	{
-		CaRow	   *h = (CaRow *) list_nth(history, i);
-
-		appendStringInfo(&features, "%s%s", i == rule->length - 1 ? "" : ", ",
-						 ca_num_str(DatumGetNumeric(ca_row_get(h, MC_MULTIPLIER, NULL))));
-	}
+	for (i = n - rule->length; i < n; i++)
+		appendStringInfo(&features, "%s%s", i == n - rule->length ? "" : ", ",
+						 ca_num_str(from_hundredths(recent[i])));
 	appendStringInfoString(&features, "]}");
 	ca_row_set(s, SG_FEATURES, DirectFunctionCall1(jsonb_in, CStringGetDatum(features.data)));
 
@@ -224,71 +316,107 @@ emit_signal(CaWriter *w, CaRow *m, const SignalRule *rule, List *history)
 
 /*
  * A multiplier row was just inserted: resolve the open signals it decides,
- * then let the bot's rules emit signals for the next round.
+ * then let the bot's rules emit signals for the next round.  Caller holds
+ * the bot's lock.
  */
 void
 ca_signals_on_multiplier(CaWriter *w, CaRow *bot, CaRow *m, const CaGame *game)
 {
 	Datum		keys[3];
 	Numeric		mult = DatumGetNumeric(ca_row_get(m, MC_MULTIPLIER, NULL));
-	List	   *open;
-	ListCell   *lc;
+	int64		mid = DatumGetInt64(ca_row_get(m, MC_ID, NULL));
+	int64		recent[MAX_STREAK_LENGTH + 1];
+	int			n,
+				open,
+				nrules = 0,
+				i;
+	bool		fresh,
+				isnull;
 	SignalRule	rules[MAX_RULES];
-	int			nrules,
-				i,
-				depth = 1;
-	List	   *history = NIL;
-	bool		isnull;
 	Datum		rules_datum;
+	CaRow	   *st;
 
 	keys[0] = ca_row_get(m, MC_BOT_ID, NULL);
 	keys[1] = ca_row_get(m, MC_GAME, NULL);
 	keys[2] = ca_row_get(m, MC_PLATFORM, NULL);
+	st = series_state(w, keys, mid, &fresh, recent, &n);
 
-	open = ca_fetch_all(w, CA_IDX_SIGNALS_OPEN, keys, 3, 0, false);
-	foreach(lc, open)
+	open = DatumGetInt32(ca_row_get(st, SS_OPEN, NULL));
+	if (open > 0)
 	{
-		CaRow	   *s = (CaRow *) lfirst(lc);
-		Numeric		target = DatumGetNumeric(ca_row_get(s, SG_TARGET, NULL));
+		List	   *signals = ca_fetch_all(w, CA_IDX_SIGNALS_OPEN, keys, 3, 0, false);
+		ListCell   *lc;
 
-		ca_row_set(s, SG_STATUS, CStringGetTextDatum(ca_cmp(mult, target) >= 0 ? "hit" : "miss"));
-		ca_row_set(s, SG_RESOLVED_ROUND, ca_row_get(m, MC_ROUND_NUMBER, NULL));
-		ca_row_set(s, SG_RESOLVED_MULT, NumericGetDatum(mult));
-		ca_row_set(s, SG_RESOLVED_MULT_ID, ca_row_get(m, MC_ID, NULL));
-		ca_row_set(s, SG_RESOLVED_AT, ca_row_get(m, MC_OBSERVED_AT, NULL));
-		ca_update(w, s);
+		foreach(lc, signals)
+		{
+			CaRow	   *s = (CaRow *) lfirst(lc);
+			Numeric		target = DatumGetNumeric(ca_row_get(s, SG_TARGET, NULL));
+
+			ca_row_set(s, SG_STATUS, CStringGetTextDatum(ca_cmp(mult, target) >= 0 ? "hit" : "miss"));
+			ca_row_set(s, SG_RESOLVED_ROUND, ca_row_get(m, MC_ROUND_NUMBER, NULL));
+			ca_row_set(s, SG_RESOLVED_MULT, NumericGetDatum(mult));
+			ca_row_set(s, SG_RESOLVED_MULT_ID, Int64GetDatum(mid));
+			ca_row_set(s, SG_RESOLVED_AT, ca_row_get(m, MC_OBSERVED_AT, NULL));
+			ca_update(w, s);
+		}
+		open = 0;
 	}
 
-	rules_datum = ca_row_get(bot, BT_RULES, &isnull);
-	if (isnull)
-		return;
-	nrules = parse_rules(DatumGetJsonbP(rules_datum), rules);
-	if (nrules == 0)
-		return;
-	for (i = 0; i < nrules; i++)
-		depth = Max(depth, rules[i].length);
-	/* the latest multipliers of this bot and game/platform, newest first */
-	history = ca_fetch_all(w, CA_IDX_MULTIPLIER_SERIES, keys, 3, depth, true);
+	/* this multiplier joins the recent ones */
+	if (n == MAX_STREAK_LENGTH)
+	{
+		memmove(recent, recent + 1, sizeof(int64) * (MAX_STREAK_LENGTH - 1));
+		n--;
+	}
+	recent[n++] = hundredths(mult);
 
+	rules_datum = ca_row_get(bot, BT_RULES, &isnull);
+	if (!isnull)
+		nrules = parse_rules(DatumGetJsonbP(rules_datum), rules);
 	for (i = 0; i < nrules; i++)
 	{
 		SignalRule *rule = &rules[i];
-		bool		match = true;
+		int64		threshold = hundredths(rule->threshold);
+		bool		match;
 		int			j;
 
 		if (rule->kind == RULE_HIGH_AFTER)
-			match = ca_cmp(mult, rule->threshold) >= 0;
-		else if (list_length(history) < rule->length)
-			match = false;
+			match = recent[n - 1] >= threshold;
 		else
-			for (j = 0; j < rule->length && match; j++)
-			{
-				CaRow	   *h = (CaRow *) list_nth(history, j);
-
-				match = ca_cmp(DatumGetNumeric(ca_row_get(h, MC_MULTIPLIER, NULL)),
-							   rule->threshold) < 0;
-			}
-		if (match && list_length(history) >= rule->length)
-			emit_signal(w, m, rule, history);
+		{
+			match = n >= rule->length;
+			for (j = n - rule->length; match && j < n; j++)
+				match = recent[j] < threshold;
+		}
+		if (match)
+		{
+			emit_signal(w, m, rule, recent, n);
+			open++;
+		}
 	}
+
+	ca_row_set(st, SS_LAST_MULT_ID, Int64GetDatum(mid));
+	ca_row_set(st, SS_OPEN, Int32GetDatum(open));
+	store_series_state(w, st, fresh, recent, n);
+}
+
+/*
+ * A bot's own signal is about to be stored: count it as open in its series
+ * and return the id of the multiplier it follows (0 if none yet), which the
+ * next multiplier will be compared with.
+ */
+int64
+ca_signal_opened(CaWriter *w, Datum bot, Datum game, Datum platform)
+{
+	Datum		keys[3] = {bot, game, platform};
+	int64		recent[MAX_STREAK_LENGTH + 1];
+	int			n;
+	bool		fresh,
+				isnull;
+	CaRow	   *st = series_state(w, keys, 0, &fresh, recent, &n);
+	Datum		last = ca_row_get(st, SS_LAST_MULT_ID, &isnull);
+
+	ca_row_set(st, SS_OPEN, Int32GetDatum(DatumGetInt32(ca_row_get(st, SS_OPEN, NULL)) + 1));
+	store_series_state(w, st, fresh, recent, n);
+	return isnull ? 0 : DatumGetInt64(last);
 }

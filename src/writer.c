@@ -43,10 +43,13 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/index.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/executor.h"
 #include "executor/nodeModifyTable.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "rewrite/rewriteHandler.h"
@@ -54,8 +57,11 @@
 #include "storage/lock.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/relcache.h"
 #include "utils/snapmgr.h"
 
 #include "crash_analytics.h"
@@ -69,9 +75,180 @@ struct CaWriter
 	ResultRelInfo *rri[CA_NUM_TABLES];
 	TupleTableSlot *vslot[CA_NUM_TABLES];	/* virtual: rows to write */
 	TupleTableSlot *fslot[CA_NUM_TABLES];	/* table AM: rows fetched */
-	ExprState **defaults[CA_NUM_TABLES];	/* per attribute, built lazily */
-	bool	   *defaults_built[CA_NUM_TABLES];
 };
+
+/* ----------------------------------------------------------------------
+ * The compiled cache.
+ *
+ * What the executor would compile for every statement (CHECK expressions,
+ * column defaults, generation expressions, index predicates, the equality
+ * procedures of the keys we probe) is compiled once per backend and lent to
+ * each call's fresh ResultRelInfo.  Without it, most of a round's cost was
+ * re-reading constraint and default expressions from their stored text and
+ * re-planning them.  A relcache invalidation of any of our relations (DDL,
+ * also VACUUM and ANALYZE) marks the cache stale; it is rebuilt by the next
+ * writer, never under an active one, whose ResultRelInfos point into it.
+ * ----------------------------------------------------------------------
+ */
+typedef struct CaCompiledIndex
+{
+	Oid			relid;
+	IndexInfo  *info;			/* with ii_PredicateState compiled */
+	int			nkeys;
+	RegProcedure eqproc[INDEX_MAX_KEYS];
+	Oid			collation[INDEX_MAX_KEYS];
+} CaCompiledIndex;
+
+typedef struct CaCompiledTable
+{
+	Oid			relid;			/* InvalidOid: not compiled yet */
+	int			natts;
+	ExprState **checks;			/* ri_ConstraintExprs */
+	ExprState **defaults;		/* per attribute, NULL if none */
+	ExprState **generated;		/* ri_GeneratedExprs */
+	int			ngenerated;
+	int			nindexes;
+	CaCompiledIndex *indexes;
+} CaCompiledTable;
+
+static MemoryContext compiled_cxt = NULL;
+static CaCompiledTable compiled[CA_NUM_TABLES];
+static bool compiled_stale = false;
+
+/* the writer in use, if any, and the subtransaction that began it */
+static CaWriter *active_writer = NULL;
+static SubTransactionId active_subxid = InvalidSubTransactionId;
+
+static void
+compiled_relcache_callback(Datum arg, Oid relid)
+{
+	int			t,
+				i;
+
+	if (!OidIsValid(relid))
+	{
+		compiled_stale = true;
+		return;
+	}
+	for (t = 0; t < CA_NUM_TABLES; t++)
+	{
+		if (compiled[t].relid == relid)
+			compiled_stale = true;
+		for (i = 0; i < compiled[t].nindexes; i++)
+			if (compiled[t].indexes[i].relid == relid)
+				compiled_stale = true;
+	}
+}
+
+/* An error left a writer unfinished: it is gone with its (sub)transaction. */
+static void
+writer_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		active_writer = NULL;
+}
+
+static void
+writer_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB && active_writer != NULL && active_subxid == mySubid)
+		active_writer = NULL;
+}
+
+void
+ca_writer_init(void)
+{
+	CacheRegisterRelcacheCallback(compiled_relcache_callback, (Datum) 0);
+	RegisterXactCallback(writer_xact_callback, NULL);
+	RegisterSubXactCallback(writer_subxact_callback, NULL);
+}
+
+static Expr *
+plan_expr(Node *node)
+{
+	return expression_planner((Expr *) node);
+}
+
+/* Compile what a table needs, once; the relation is open and locked. */
+static CaCompiledTable *
+compile_table(CaTable t, Relation rel)
+{
+	CaCompiledTable *c = &compiled[t];
+	TupleDesc	desc = RelationGetDescr(rel);
+	MemoryContext oldcxt;
+	List	   *indexoids;
+	ListCell   *lc;
+	int			i;
+
+	if (c->relid == RelationGetRelid(rel))
+		return c;
+
+	oldcxt = MemoryContextSwitchTo(compiled_cxt);
+	c->natts = desc->natts;
+	c->checks = NULL;
+	if (desc->constr && desc->constr->num_check > 0)
+	{
+		c->checks = palloc0(sizeof(ExprState *) * desc->constr->num_check);
+		for (i = 0; i < desc->constr->num_check; i++)
+			c->checks[i] = ExecInitExpr(plan_expr(stringToNode(desc->constr->check[i].ccbin)), NULL);
+	}
+	c->defaults = palloc0(sizeof(ExprState *) * desc->natts);
+	c->generated = NULL;
+	c->ngenerated = 0;
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Node	   *expr;
+
+		if (att->attisdropped)
+			continue;
+		expr = build_column_default(rel, i + 1);
+		if (expr == NULL)
+			continue;
+		if (att->attgenerated)
+		{
+			if (c->generated == NULL)
+				c->generated = palloc0(sizeof(ExprState *) * desc->natts);
+			c->generated[i] = ExecInitExpr(plan_expr(expr), NULL);
+			c->ngenerated++;
+		}
+		else
+			c->defaults[i] = ExecInitExpr(plan_expr(expr), NULL);
+	}
+
+	indexoids = RelationGetIndexList(rel);
+	c->nindexes = list_length(indexoids);
+	c->indexes = palloc0(sizeof(CaCompiledIndex) * Max(c->nindexes, 1));
+	i = 0;
+	foreach(lc, indexoids)
+	{
+		CaCompiledIndex *ci = &c->indexes[i++];
+		Relation	index = index_open(lfirst_oid(lc), RowExclusiveLock);
+		int			k;
+
+		ci->relid = RelationGetRelid(index);
+		ci->info = BuildIndexInfo(index);
+		if (ci->info->ii_Expressions != NIL)
+			elog(ERROR, "expression indexes are not supported on \"%s\"", ca_table_name(t));
+		if (ci->info->ii_Predicate != NIL)
+			ci->info->ii_PredicateState =
+				ExecInitQual((List *) plan_expr((Node *) ci->info->ii_Predicate), NULL);
+		ci->nkeys = IndexRelationGetNumberOfKeyAttributes(index);
+		for (k = 0; k < ci->nkeys; k++)
+		{
+			Oid			eqop = get_opfamily_member(index->rd_opfamily[k], index->rd_opcintype[k],
+												   index->rd_opcintype[k], BTEqualStrategyNumber);
+
+			ci->eqproc[k] = OidIsValid(eqop) ? get_opcode(eqop) : InvalidOid;
+			ci->collation[k] = index->rd_indcollation[k];
+		}
+		index_close(index, NoLock);
+	}
+	MemoryContextSwitchTo(oldcxt);
+	c->relid = RelationGetRelid(rel);
+	return c;
+}
 
 /*
  * Open the writer: an executor state whose range table lists every table,
@@ -84,6 +261,20 @@ ca_writer_begin(void)
 	List	   *rtable = NIL;
 	MemoryContext oldcxt;
 	int			t;
+
+	if (active_writer != NULL)
+		elog(ERROR, "crash_analytics writer is already in use");
+	if (compiled_cxt == NULL)
+		compiled_cxt = AllocSetContextCreate(CacheMemoryContext, "crash_analytics compiled cache",
+											 ALLOCSET_DEFAULT_SIZES);
+	if (compiled_stale)
+	{
+		MemoryContextReset(compiled_cxt);
+		memset(compiled, 0, sizeof(compiled));
+		compiled_stale = false;
+	}
+	active_writer = w;
+	active_subxid = GetCurrentSubTransactionId();
 
 	w->estate = CreateExecutorState();
 	oldcxt = MemoryContextSwitchTo(w->estate->es_query_cxt);
@@ -105,19 +296,22 @@ ca_writer_begin(void)
 void
 ca_writer_end(CaWriter *w)
 {
-	int			t;
+	int			t,
+				i;
 
 	for (t = 0; t < CA_NUM_TABLES; t++)
 	{
 		if (w->rri[t] == NULL)
 			continue;
-		ExecCloseIndices(w->rri[t]);
-		/* keep the lock until commit, as the executor does */
+		/* keep the locks until commit: releasing them costs, and gains nothing */
+		for (i = 0; i < w->rri[t]->ri_NumIndices; i++)
+			index_close(w->rri[t]->ri_IndexRelationDescs[i], NoLock);
 		table_close(w->rri[t]->ri_RelationDesc, NoLock);
 	}
 	ExecResetTupleTable(w->estate->es_tupleTable, false);
 	FreeExecutorState(w->estate);
 	pfree(w);
+	active_writer = NULL;
 }
 
 static ResultRelInfo *
@@ -129,14 +323,25 @@ writer_rel(CaWriter *w, CaTable t)
 		MemoryContext oldcxt = MemoryContextSwitchTo(estate->es_query_cxt);
 		Relation	rel = table_open(ca_table(t)->relid, RowExclusiveLock);
 		ResultRelInfo *rri = makeNode(ResultRelInfo);
-		int			natts = RelationGetDescr(rel)->natts;
+		CaCompiledTable *c = compile_table(t, rel);
+		int			i;
 
 		InitResultRelInfo(rri, rel, t + 1, NULL, 0);
-		ExecOpenIndices(rri, false);
+		/* lend the compiled expressions: ExecConstraints uses them as they are */
+		rri->ri_ConstraintExprs = c->checks;
+		rri->ri_GeneratedExprs = c->generated;
+		rri->ri_NumGeneratedNeeded = c->ngenerated;
+		/* open the indexes ourselves, with the compiled IndexInfos */
+		rri->ri_NumIndices = c->nindexes;
+		rri->ri_IndexRelationDescs = palloc(sizeof(Relation) * Max(c->nindexes, 1));
+		rri->ri_IndexRelationInfo = palloc(sizeof(IndexInfo *) * Max(c->nindexes, 1));
+		for (i = 0; i < c->nindexes; i++)
+		{
+			rri->ri_IndexRelationDescs[i] = index_open(c->indexes[i].relid, RowExclusiveLock);
+			rri->ri_IndexRelationInfo[i] = c->indexes[i].info;
+		}
 		w->vslot[t] = ExecInitExtraTupleSlot(estate, RelationGetDescr(rel), &TTSOpsVirtual);
 		w->fslot[t] = table_slot_create(rel, &estate->es_tupleTable);
-		w->defaults[t] = palloc0(sizeof(ExprState *) * natts);
-		w->defaults_built[t] = palloc0(sizeof(bool) * natts);
 		w->rri[t] = rri;
 		MemoryContextSwitchTo(oldcxt);
 	}
@@ -315,23 +520,6 @@ row_from_slot(CaTable t, TupleTableSlot *slot)
  * ----------------------------------------------------------------------
  */
 
-/* The SQL default of an attribute (NULL if it has none), compiled once per writer. */
-static ExprState *
-column_default(CaWriter *w, CaTable t, Relation rel, int attidx)
-{
-	if (!w->defaults_built[t][attidx])
-	{
-		MemoryContext oldcxt = MemoryContextSwitchTo(w->estate->es_query_cxt);
-		Node	   *expr = build_column_default(rel, attidx + 1);
-
-		if (expr != NULL)
-			w->defaults[t][attidx] = ExecPrepareExpr((Expr *) expr, w->estate);
-		w->defaults_built[t][attidx] = true;
-		MemoryContextSwitchTo(oldcxt);
-	}
-	return w->defaults[t][attidx];
-}
-
 static void
 row_to_slot(CaRow *row, TupleTableSlot *slot)
 {
@@ -365,7 +553,7 @@ ca_insert(CaWriter *w, CaRow *row)
 
 		if (row->isset[i] || att->attisdropped || att->attgenerated)
 			continue;
-		def = column_default(w, t, rel, i);
+		def = compiled[t].defaults[i];
 		if (def != NULL)
 		{
 			Datum		d = ExecEvalExpr(def, econtext, &row->isnull[i]);
@@ -461,28 +649,44 @@ ca_update(CaWriter *w, CaRow *row)
  * ----------------------------------------------------------------------
  */
 
-/* Equality scan keys for the first nkeys columns of a btree index. */
+/* Equality scan keys for the first nkeys columns of one of our btree indexes. */
 static void
 build_scan_keys(Relation index, const Datum *keys, int nkeys, ScanKey skeys)
 {
-	int			i;
+	CaCompiledIndex *ci = NULL;
+	int			t,
+				i;
 
+	for (t = 0; t < CA_NUM_TABLES && ci == NULL; t++)
+		for (i = 0; i < compiled[t].nindexes; i++)
+			if (compiled[t].indexes[i].relid == RelationGetRelid(index))
+				ci = &compiled[t].indexes[i];
 	if (nkeys > IndexRelationGetNumberOfKeyAttributes(index))
 		elog(ERROR, "index \"%s\" has fewer than %d key columns",
 			 RelationGetRelationName(index), nkeys);
 	for (i = 0; i < nkeys; i++)
 	{
-		Oid			opfamily = index->rd_opfamily[i];
-		Oid			opcintype = index->rd_opcintype[i];
-		Oid			eqop = get_opfamily_member(opfamily, opcintype, opcintype,
-											   BTEqualStrategyNumber);
+		RegProcedure proc;
+		Oid			collation;
 
-		if (!OidIsValid(eqop))
-			elog(ERROR, "missing equality operator in index \"%s\"",
-				 RelationGetRelationName(index));
-		ScanKeyEntryInitialize(&skeys[i], 0, (AttrNumber) (i + 1),
-							   BTEqualStrategyNumber, InvalidOid,
-							   index->rd_indcollation[i], get_opcode(eqop), keys[i]);
+		if (ci != NULL)
+		{
+			proc = ci->eqproc[i];
+			collation = ci->collation[i];
+		}
+		else
+		{
+			/* a read-only scan of an index no writer compiled yet */
+			Oid			eqop = get_opfamily_member(index->rd_opfamily[i], index->rd_opcintype[i],
+												   index->rd_opcintype[i], BTEqualStrategyNumber);
+
+			proc = OidIsValid(eqop) ? get_opcode(eqop) : InvalidOid;
+			collation = index->rd_indcollation[i];
+		}
+		if (!RegProcedureIsValid(proc))
+			elog(ERROR, "missing equality operator in index \"%s\"", RelationGetRelationName(index));
+		ScanKeyEntryInitialize(&skeys[i], 0, (AttrNumber) (i + 1), BTEqualStrategyNumber,
+							   InvalidOid, collation, proc, keys[i]);
 	}
 }
 

@@ -14,8 +14,8 @@ SELECT has_schema('crash_analytics');
 SELECT tables_are('crash_analytics', ARRAY[
 	'game_platform_config', 'bot_vm_registration', 'crash_game_rounds', 'analytics_round_multipliers',
 	'analytics_round_signals', 'analytics_round_outcomes', 'ocr_validation_logs', 'error_logs',
-	'session_logs', 'bot_rollups', 'bot_hourly_rollups'],
-	'the nine tables of the contract, and the two roll-ups');
+	'session_logs', 'bot_rollups', 'bot_hourly_rollups', 'bot_series_state'],
+	'the nine tables of the contract, the two roll-ups and the series state');
 
 -- Citus rules: bot_id in every per-bot key, bigint identity ids
 SELECT col_is_pk('crash_analytics', t, ARRAY['bot_id', 'id'], t || ' primary key is (bot_id, id)')
@@ -69,7 +69,7 @@ SELECT results_eq(
 SELECT is(
 	(SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig) AS cfg(oid)
 	  JOIN pg_class c ON c.oid = cfg.oid WHERE e.extname = 'crash_analytics' AND c.relkind = 'r'),
-	11, 'all eleven tables are marked for pg_dump');
+	12, 'all twelve tables are marked for pg_dump');
 SELECT is(
 	(SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig) AS cfg(oid)
 	  JOIN pg_class c ON c.oid = cfg.oid WHERE e.extname = 'crash_analytics' AND c.relkind = 'S'),
