@@ -803,6 +803,13 @@ LANGUAGE C;
 COMMENT ON FUNCTION crash_analytics.crash_game_rounds_ingest() IS
 	'BEFORE INSERT trigger of crash_game_rounds: gives plain INSERT and COPY the validation, derivation and fan-out of log_crash_round.';
 
+CREATE FUNCTION crash_analytics.crash_game_rounds_flush()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ca_rounds_flush_trigger'
+LANGUAGE C;
+COMMENT ON FUNCTION crash_analytics.crash_game_rounds_flush() IS
+	'AFTER INSERT statement trigger of crash_game_rounds: writes the session figures, roll-ups and series states the statement''s rows derived, each once.';
+
 CREATE FUNCTION crash_analytics.crash_game_rounds_guard()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'ca_rounds_guard_trigger'
@@ -881,6 +888,8 @@ COMMENT ON FUNCTION crash_analytics.game_platform_config_guard() IS
 
 CREATE TRIGGER crash_game_rounds_ingest BEFORE INSERT ON crash_analytics.crash_game_rounds
 	FOR EACH ROW EXECUTE FUNCTION crash_analytics.crash_game_rounds_ingest();
+CREATE TRIGGER crash_game_rounds_flush AFTER INSERT ON crash_analytics.crash_game_rounds
+	FOR EACH STATEMENT EXECUTE FUNCTION crash_analytics.crash_game_rounds_flush();
 CREATE TRIGGER crash_game_rounds_guard BEFORE UPDATE OR DELETE ON crash_analytics.crash_game_rounds
 	FOR EACH ROW EXECUTE FUNCTION crash_analytics.crash_game_rounds_guard();
 CREATE TRIGGER bot_vm_registration_updated_at BEFORE UPDATE ON crash_analytics.bot_vm_registration

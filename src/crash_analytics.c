@@ -40,6 +40,7 @@ _PG_init(void)
 	MarkGUCPrefixReserved("crash_analytics");
 	ca_catalog_init();
 	ca_writer_init();
+	ca_ingest_init();
 }
 
 /*

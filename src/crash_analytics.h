@@ -298,6 +298,10 @@ typedef struct CaWriter CaWriter;
 
 extern void ca_writer_init(void);
 extern CaWriter *ca_writer_begin(void);
+extern CaWriter *ca_writer_begin_deferred(void);
+extern bool ca_writer_is_deferred(CaWriter *w);
+extern void ca_writer_adopt(CaWriter *w);
+extern void ca_writer_flush(CaWriter *w);
 extern void ca_writer_end(CaWriter *w);
 
 extern CaRow *ca_row_new(CaTable t);
@@ -414,6 +418,7 @@ typedef struct CaIngestResult
 	CaRow	   *row;			/* the stored (or derived, for INSERT) row */
 } CaIngestResult;
 
+extern void ca_ingest_init(void);
 extern CaIngestResult ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path);
 extern CaGame *ca_load_game(CaWriter *w, text *game, text *platform, bool for_ingest);
 extern CaRow *ca_ensure_bot(CaWriter *w, text *bot_id);

@@ -19,8 +19,9 @@
  *	   last balance fills balances the bot did not send;
  *	7. the row itself, then the fan-out (fanout.c);
  *	8. CommandCounterIncrement, so that the next round of the same
- *	   statement (batch, COPY, a SELECT calling us per row) can update what
- *	   this one wrote.
+ *	   statement (a SELECT calling us per row) can update what this one
+ *	   wrote; batches and INSERT/COPY use a deferred writer instead, which
+ *	   writes each roll-up once per statement (writer.c).
  * Any error aborts the statement, so a failed call leaves nothing written;
  * a batch is one statement, so it is all or nothing.
  *
@@ -39,8 +40,10 @@
 #include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
 
@@ -50,6 +53,7 @@ PG_FUNCTION_INFO_V1(ca_log_crash_round);
 PG_FUNCTION_INFO_V1(ca_log_crash_rounds);
 PG_FUNCTION_INFO_V1(ca_log_round_outcome);
 PG_FUNCTION_INFO_V1(ca_rounds_ingest_trigger);
+PG_FUNCTION_INFO_V1(ca_rounds_flush_trigger);
 
 /* Load a game/platform's configuration; refuse unknown (and, to ingest, inactive) ones. */
 CaGame *
@@ -233,8 +237,8 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 	if (ca_row_isnull(row, RC_STRATEGY))
 	{
 		d = ca_row_get(bot, BT_STRATEGY, &isnull);
-		if (!isnull)
-			ca_row_set(row, RC_STRATEGY, d);
+		if (!isnull)			/* a copy: a deferred writer owns the bot row's memory */
+			ca_row_set(row, RC_STRATEGY, datumCopy(d, false, -1));
 	}
 
 	session = ca_fetch_session(w, bot_id, session_id);
@@ -265,8 +269,8 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 							   TextDatumGetCString(ca_row_get(row, RC_PLATFORM, NULL))),
 					 errhint("A session logs one game on one platform; start another session for another game.")));
 		d = ca_row_get(session, SE_BALANCE, &isnull);
-		if (!isnull)
-			ca_round_fill_balance(r, DatumGetNumeric(d));
+		if (!isnull)	/* a copy: the session row's value changes with this round */
+			ca_round_fill_balance(r, DatumGetNumeric(datumCopy(d, false, -1)));
 	}
 
 	ca_row_set(row, RC_INGEST_PATH, CStringGetTextDatum(path_names[path]));
@@ -277,7 +281,9 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 	res.row = row;
 
 	ca_fanout_round(w, r, game, bot, session, session == NULL);
-	CommandCounterIncrement();
+	/* an immediate writer's rows must be visible to the next round's updates */
+	if (!ca_writer_is_deferred(w))
+		CommandCounterIncrement();
 	return res;
 }
 
@@ -429,7 +435,7 @@ ca_log_crash_rounds(PG_FUNCTION_ARGS)
 	ids = palloc(sizeof(Datum) * Max(n, 1));
 
 	lock_batch_bots(rounds);
-	w = ca_writer_begin();
+	w = ca_writer_begin_deferred();
 	elemcxt = AllocSetContextCreate(CurrentMemoryContext, "crash_analytics batch element",
 									ALLOCSET_DEFAULT_SIZES);
 	errcb.callback = batch_error_context;
@@ -451,15 +457,71 @@ ca_log_crash_rounds(PG_FUNCTION_ARGS)
 					 errmsg("a batch element must be a JSON object")));
 		oldcxt = MemoryContextSwitchTo(elemcxt);
 		res = ca_ingest_round(w, ca_round_from_json(v.val.binary.data), CA_PATH_BATCH);
+		ca_writer_adopt(w);
 		MemoryContextSwitchTo(oldcxt);
 		ids[pos.element - 1] = Int64GetDatum(res.round_id);
 		MemoryContextReset(elemcxt);
 	}
 	error_context_stack = errcb.previous;
+	ca_writer_flush(w);
 	ca_writer_end(w);
 	MemoryContextDelete(elemcxt);
 	PG_RETURN_ARRAYTYPE_P(construct_array(ids, pos.element, INT8OID, sizeof(int64),
 										  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/*
+ * INSERT and COPY into crash_game_rounds share one deferred writer per
+ * statement: the row trigger creates it (in transaction memory, as it
+ * outlives each row) and the statement trigger flushes and closes it.  An
+ * error in between ends the (sub)transaction and the writer with it.
+ */
+static CaWriter *stmt_writer = NULL;
+static SubTransactionId stmt_subxid = InvalidSubTransactionId;
+
+static void
+stmt_writer_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_COMMIT || event == XACT_EVENT_PREPARE)
+		stmt_writer = NULL;
+}
+
+static void
+stmt_writer_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+							 SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB && stmt_writer != NULL && stmt_subxid == mySubid)
+		stmt_writer = NULL;
+}
+
+void
+ca_ingest_init(void)
+{
+	RegisterXactCallback(stmt_writer_xact_callback, NULL);
+	RegisterSubXactCallback(stmt_writer_subxact_callback, NULL);
+}
+
+static void
+check_trigger_event(FunctionCallInfo fcinfo, const char *name, bool row_level)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s() must be called as a trigger", name)));
+	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event) ||
+		(row_level && (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event))) ||
+		(!row_level && (!TRIGGER_FIRED_AFTER(td->tg_event) || TRIGGER_FIRED_FOR_ROW(td->tg_event))))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s() must be %s trigger", name,
+						row_level ? "a BEFORE INSERT FOR EACH ROW" : "an AFTER INSERT FOR EACH STATEMENT")));
+	if (RelationGetRelid(td->tg_relation) != ca_table(CA_ROUNDS)->relid)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s() must be a trigger on crash_analytics.crash_game_rounds", name)));
 }
 
 /*
@@ -477,33 +539,43 @@ ca_rounds_ingest_trigger(PG_FUNCTION_ARGS)
 	HeapTuple	tuple;
 	TupleDesc	desc;
 	bool		isnull;
-	CaWriter   *w;
 	CaIngestResult res;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("crash_game_rounds_ingest() must be called as a trigger")));
-	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("crash_game_rounds_ingest() must be a BEFORE INSERT FOR EACH ROW trigger")));
-	if (RelationGetRelid(td->tg_relation) != ca_table(CA_ROUNDS)->relid)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("crash_game_rounds_ingest() must be a trigger on crash_analytics.crash_game_rounds")));
-
+	check_trigger_event(fcinfo, "crash_game_rounds_ingest", true);
 	tuple = td->tg_trigtuple;
 	desc = RelationGetDescr(td->tg_relation);
 	(void) heap_getattr(tuple, ca_table(CA_ROUNDS)->attnums[RC_DERIVED_AT], desc, &isnull);
 	if (!isnull)
 		return PointerGetDatum(tuple);
 
-	w = ca_writer_begin();
-	res = ca_ingest_round(w, ca_round_from_tuple(tuple, desc), CA_PATH_INSERT);
-	ca_writer_end(w);
-	if (res.existed)
-		return PointerGetDatum(NULL);
-	return PointerGetDatum(ca_row_form_tuple(res.row));
+	if (stmt_writer == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+		stmt_writer = ca_writer_begin_deferred();
+		stmt_subxid = GetCurrentSubTransactionId();
+		MemoryContextSwitchTo(old);
+	}
+	res = ca_ingest_round(stmt_writer, ca_round_from_tuple(tuple, desc), CA_PATH_INSERT);
+	/* form the row before the writer takes its held values into its own memory */
+	tuple = res.existed ? NULL : ca_row_form_tuple(res.row);
+	ca_writer_adopt(stmt_writer);
+	return PointerGetDatum(tuple);
+}
+
+/* AFTER INSERT FOR EACH STATEMENT on crash_game_rounds: write what the rows deferred */
+Datum
+ca_rounds_flush_trigger(PG_FUNCTION_ARGS)
+{
+	check_trigger_event(fcinfo, "crash_game_rounds_flush", false);
+	if (stmt_writer != NULL)
+	{
+		CaWriter   *w = stmt_writer;
+
+		stmt_writer = NULL;
+		ca_writer_flush(w);
+		ca_writer_end(w);
+		CommandCounterIncrement();
+	}
+	return PointerGetDatum(NULL);
 }

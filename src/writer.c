@@ -44,6 +44,7 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/index.h"
+#include "lib/stringinfo.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/executor.h"
@@ -55,7 +56,9 @@
 #include "rewrite/rewriteHandler.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
+#include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/hsearch.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
@@ -69,12 +72,37 @@
 /* locktag_field4 value that keeps our bot locks apart from SQL advisory locks */
 #define CA_BOT_LOCK_CLASS 0xCA01
 
+/* a row held back by a deferred writer (see "Deferred writing" below) */
+typedef struct DeferredRow
+{
+	CaRow	   *row;			/* in the writer's context */
+	char	   *key;			/* serialized key */
+	int			keylen;
+	Datum	   *owned;			/* by attribute: variable-length values we allocated */
+	bool		is_new;			/* insert at flush */
+	bool		dirty;			/* update at flush */
+	bool		touched;		/* in the touched list */
+} DeferredRow;
+
+typedef struct DeferredBucket
+{
+	uint64		hash;			/* hash table key */
+	List	   *rows;			/* DeferredRow *, usually one */
+} DeferredBucket;
+
 struct CaWriter
 {
 	EState	   *estate;
 	ResultRelInfo *rri[CA_NUM_TABLES];
 	TupleTableSlot *vslot[CA_NUM_TABLES];	/* virtual: rows to write */
 	TupleTableSlot *fslot[CA_NUM_TABLES];	/* table AM: rows fetched */
+	/* deferred mode */
+	bool		deferred;
+	MemoryContext cxt;			/* the writer's own, for what it holds back */
+	HTAB	   *held;			/* DeferredBucket by key hash */
+	List	   *held_order;		/* DeferredRow *, in creation order (flush order) */
+	List	   *touched;		/* DeferredRow * changed since the last ca_writer_adopt */
+	List	   *pending_signals;	/* DeferredRow * of signals emitted, still open */
 };
 
 /* ----------------------------------------------------------------------
@@ -254,8 +282,8 @@ compile_table(CaTable t, Relation rel)
  * Open the writer: an executor state whose range table lists every table,
  * so that constraint-violation messages can describe the failing row.
  */
-CaWriter *
-ca_writer_begin(void)
+static CaWriter *
+writer_begin(bool deferred)
 {
 	CaWriter   *w = palloc0(sizeof(CaWriter));
 	List	   *rtable = NIL;
@@ -263,7 +291,11 @@ ca_writer_begin(void)
 	int			t;
 
 	if (active_writer != NULL)
-		elog(ERROR, "crash_analytics writer is already in use");
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("crash_analytics is already logging in this statement"),
+				 errdetail("An INSERT or COPY into crash_game_rounds, or a logging function, is still running."),
+				 errhint("Log rounds in separate statements.")));
 	if (compiled_cxt == NULL)
 		compiled_cxt = AllocSetContextCreate(CacheMemoryContext, "crash_analytics compiled cache",
 											 ALLOCSET_DEFAULT_SIZES);
@@ -290,7 +322,45 @@ ca_writer_begin(void)
 	}
 	ExecInitRangeTable(w->estate, rtable);
 	MemoryContextSwitchTo(oldcxt);
+	w->deferred = deferred;
+	if (deferred)
+	{
+		HASHCTL		ctl;
+
+		w->cxt = AllocSetContextCreate(CurrentMemoryContext, "crash_analytics deferred rows",
+									   ALLOCSET_DEFAULT_SIZES);
+		ctl.keysize = sizeof(uint64);
+		ctl.entrysize = sizeof(DeferredBucket);
+		ctl.hcxt = w->cxt;
+		w->held = hash_create("crash_analytics deferred rows", 256, &ctl,
+							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
 	return w;
+}
+
+CaWriter *
+ca_writer_begin(void)
+{
+	return writer_begin(false);
+}
+
+/*
+ * A writer for many rounds in one statement (a batch, a COPY): rows that
+ * every round would update again (session figures, roll-ups, series state,
+ * bot registrations) are held in memory and written once by
+ * ca_writer_flush; signals are written once resolved.  See "Deferred
+ * writing" below.
+ */
+CaWriter *
+ca_writer_begin_deferred(void)
+{
+	return writer_begin(true);
+}
+
+bool
+ca_writer_is_deferred(CaWriter *w)
+{
+	return w->deferred;
 }
 
 void
@@ -310,6 +380,8 @@ ca_writer_end(CaWriter *w)
 	}
 	ExecResetTupleTable(w->estate->es_tupleTable, false);
 	FreeExecutorState(w->estate);
+	if (w->cxt != NULL)
+		MemoryContextDelete(w->cxt);
 	pfree(w);
 	active_writer = NULL;
 }
@@ -534,8 +606,8 @@ row_to_slot(CaRow *row, TupleTableSlot *slot)
  * heap, indexes.  On return the row holds every stored value (the identity
  * id, for one) and its TID.
  */
-void
-ca_insert(CaWriter *w, CaRow *row)
+static void
+insert_now(CaWriter *w, CaRow *row)
 {
 	CaTable		t = row->table;
 	ResultRelInfo *rri = writer_rel(w, t);
@@ -595,8 +667,8 @@ ca_insert(CaWriter *w, CaRow *row)
  * Write a new version of a fetched row.  updated_at is set here, to the same
  * value the set_updated_at() trigger gives a SQL UPDATE.
  */
-void
-ca_update(CaWriter *w, CaRow *row)
+static void
+update_now(CaWriter *w, CaRow *row)
 {
 	CaTable		t = row->table;
 	const CaTableInfo *info = ca_table(t);
@@ -751,8 +823,8 @@ writer_index(CaWriter *w, CaIndex idx)
 }
 
 /* The row with this key in a unique index, or NULL. */
-CaRow *
-ca_fetch(CaWriter *w, CaIndex idx, const Datum *keys)
+static CaRow *
+fetch_now(CaWriter *w, CaIndex idx, const Datum *keys)
 {
 	CaTable		t = ca_index_table(idx);
 	Relation	index = writer_index(w, idx);
@@ -764,15 +836,417 @@ ca_fetch(CaWriter *w, CaIndex idx, const Datum *keys)
 }
 
 /* Up to limit (0: all) rows matching the leading nkeys columns, in index order. */
-List *
-ca_fetch_all(CaWriter *w, CaIndex idx, const Datum *keys, int nkeys, int limit,
-			 bool backward)
+static List *
+fetch_all_now(CaWriter *w, CaIndex idx, const Datum *keys, int nkeys, int limit,
+			  bool backward)
 {
 	CaTable		t = ca_index_table(idx);
 	Relation	index = writer_index(w, idx);
 
 	return index_lookup(w->rri[t]->ri_RelationDesc, index, w->fslot[t], t, keys,
 						nkeys, limit, backward, NULL);
+}
+
+
+/* ----------------------------------------------------------------------
+ * Deferred writing.
+ *
+ * In a deferred writer, the rows of the tables below are held in memory,
+ * keyed by their unique key, from the first time a round fetches or
+ * inserts them until ca_writer_flush writes each once (insert or update).
+ * Without this, a batch of N rounds would update a bot's roll-up N times:
+ * N heap versions, N index probes, and, inside one transaction, a combo
+ * command id per update kept until commit (memory growing with the batch).
+ * Signals emitted in the batch are inserted once resolved (or at flush if
+ * still open), so they too are written once.  Held rows are visible only
+ * through this writer: callers hold the lock of every bot involved, so no
+ * other writer could read them anyway.
+ *
+ * Rows hold values allocated in per-round memory; ca_writer_adopt copies
+ * them into the writer's context at the end of each round.
+ * ----------------------------------------------------------------------
+ */
+static const int held_key_sessions[] = {SE_BOT_ID, SE_SESSION_ID};
+static const int held_key_bot_rollups[] = {BR_BOT_ID};
+static const int held_key_hourly[] = {HR_BOT_ID, HR_GAME, HR_PLATFORM, HR_STRATEGY, HR_HOUR};
+static const int held_key_series[] = {SS_BOT_ID, SS_GAME, SS_PLATFORM};
+static const int held_key_bots[] = {BT_BOT_ID};
+
+/* the key columns of a held table, or NULL if the table is not held */
+static const int *
+held_key(CaTable t, int *nkeys)
+{
+	switch (t)
+	{
+		case CA_SESSIONS:
+			*nkeys = lengthof(held_key_sessions);
+			return held_key_sessions;
+		case CA_BOT_ROLLUPS:
+			*nkeys = lengthof(held_key_bot_rollups);
+			return held_key_bot_rollups;
+		case CA_HOURLY_ROLLUPS:
+			*nkeys = lengthof(held_key_hourly);
+			return held_key_hourly;
+		case CA_SERIES_STATE:
+			*nkeys = lengthof(held_key_series);
+			return held_key_series;
+		case CA_BOTS:
+			*nkeys = lengthof(held_key_bots);
+			return held_key_bots;
+		default:
+			*nkeys = 0;
+			return NULL;
+	}
+}
+
+static bool
+held_index(CaIndex idx)
+{
+	return idx == CA_IDX_SESSION_KEY || idx == CA_IDX_BOT_ROLLUP_KEY ||
+		idx == CA_IDX_HOURLY_KEY || idx == CA_IDX_SERIES_KEY || idx == CA_IDX_BOT_KEY;
+}
+
+/* table, then each key value's bytes with its length */
+static char *
+serialize_key(CaTable t, const int *cols, int ncols, const Datum *keys, int *len)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, (char) t);
+	for (i = 0; i < ncols; i++)
+	{
+		CaRow		probe = {.table = t};	/* only for the column's type */
+		int			typlen = ca_row_coltype_len(&probe, cols[i]);
+
+		if (typlen == -1)
+		{
+			int32		n = VARSIZE_ANY_EXHDR(DatumGetPointer(keys[i]));
+
+			appendBinaryStringInfo(&buf, (char *) &n, sizeof(n));
+			appendBinaryStringInfo(&buf, VARDATA_ANY(DatumGetPointer(keys[i])), n);
+		}
+		else
+		{
+			int64		v = DatumGetInt64(keys[i]);	/* by-value keys: timestamptz */
+
+			appendBinaryStringInfo(&buf, (char *) &v, sizeof(v));
+		}
+	}
+	*len = buf.len;
+	return buf.data;
+}
+
+static char *
+row_key(CaRow *row, int *len)
+{
+	int			ncols,
+				i;
+	const int  *cols = held_key(row->table, &ncols);
+	Datum		keys[INDEX_MAX_KEYS];
+
+	for (i = 0; i < ncols; i++)
+		keys[i] = ca_row_get(row, cols[i], NULL);
+	return serialize_key(row->table, cols, ncols, keys, len);
+}
+
+static DeferredRow *
+held_lookup(CaWriter *w, const char *key, int keylen)
+{
+	uint64		h = hash_bytes_extended((const unsigned char *) key, keylen, 0);
+	DeferredBucket *b = hash_search(w->held, &h, HASH_FIND, NULL);
+	ListCell   *lc;
+
+	if (b == NULL)
+		return NULL;
+	foreach(lc, b->rows)
+	{
+		DeferredRow *d = lfirst(lc);
+
+		if (d->keylen == keylen && memcmp(d->key, key, keylen) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+static void
+touch(CaWriter *w, DeferredRow *d)
+{
+	if (!d->touched)
+	{
+		MemoryContext old = MemoryContextSwitchTo(w->cxt);
+
+		w->touched = lappend(w->touched, d);
+		d->touched = true;
+		MemoryContextSwitchTo(old);
+	}
+}
+
+/* Take a row into the writer's keeping: a copy of its arrays in w->cxt. */
+static DeferredRow *
+hold(CaWriter *w, CaRow *row, const char *key, int keylen, bool add_to_table)
+{
+	MemoryContext old = MemoryContextSwitchTo(w->cxt);
+	DeferredRow *d = palloc0(sizeof(DeferredRow));
+
+	d->row = ca_row_copy(row);
+	d->owned = palloc0(sizeof(Datum) * row->natts);
+	if (add_to_table)
+	{
+		uint64		h = hash_bytes_extended((const unsigned char *) key, keylen, 0);
+		bool		found;
+		DeferredBucket *b = hash_search(w->held, &h, HASH_ENTER, &found);
+
+		if (!found)
+			b->rows = NIL;
+		d->key = palloc(keylen);
+		memcpy(d->key, key, keylen);
+		d->keylen = keylen;
+		b->rows = lappend(b->rows, d);
+		w->held_order = lappend(w->held_order, d);
+	}
+	MemoryContextSwitchTo(old);
+	touch(w, d);
+	return d;
+}
+
+static DeferredRow *
+held_by_row(CaWriter *w, CaRow *row)
+{
+	int			keylen;
+	char	   *key = row_key(row, &keylen);
+
+	return held_lookup(w, key, keylen);
+}
+
+/*
+ * Copy the variable-length values of the rows touched since the last call
+ * into the writer's context, freeing the values they replace: call before
+ * the memory of a round is reset.
+ */
+void
+ca_writer_adopt(CaWriter *w)
+{
+	MemoryContext old;
+	ListCell   *lc;
+
+	if (!w->deferred || w->touched == NIL)
+		return;
+	old = MemoryContextSwitchTo(w->cxt);
+	foreach(lc, w->touched)
+	{
+		DeferredRow *d = lfirst(lc);
+		CaRow	   *row = d->row;
+		const int16 *lens = ca_table(row->table)->attlens;
+		int			i;
+
+		for (i = 0; i < row->natts; i++)
+		{
+			if (lens[i] != -1)
+				continue;
+			if (!row->isnull[i] && row->values[i] != d->owned[i])
+			{
+				Datum		copy = datumCopy(row->values[i], false, -1);
+
+				if (d->owned[i] != (Datum) 0)
+					pfree(DatumGetPointer(d->owned[i]));
+				row->values[i] = d->owned[i] = copy;
+			}
+			else if (row->isnull[i] && d->owned[i] != (Datum) 0)
+			{
+				pfree(DatumGetPointer(d->owned[i]));
+				d->owned[i] = (Datum) 0;
+			}
+		}
+		d->touched = false;
+	}
+	list_free(w->touched);
+	w->touched = NIL;
+	MemoryContextSwitchTo(old);
+}
+
+/* Write what a deferred writer holds: each row once. */
+void
+ca_writer_flush(CaWriter *w)
+{
+	ListCell   *lc;
+
+	if (!w->deferred)
+		return;
+	ca_writer_adopt(w);
+	foreach(lc, w->held_order)
+	{
+		DeferredRow *d = lfirst(lc);
+
+		if (d->is_new)
+			insert_now(w, d->row);
+		else if (d->dirty)
+			update_now(w, d->row);
+		d->is_new = d->dirty = false;
+	}
+	foreach(lc, w->pending_signals)
+		insert_now(w, ((DeferredRow *) lfirst(lc))->row);
+	list_free(w->pending_signals);
+	w->pending_signals = NIL;
+}
+
+static bool
+signal_is_open(CaRow *row)
+{
+	return strcmp(TextDatumGetCString(ca_row_get(row, SG_STATUS, NULL)), "open") == 0;
+}
+
+void
+ca_insert(CaWriter *w, CaRow *row)
+{
+	int			nkeys,
+				keylen;
+	char	   *key;
+
+	if (!w->deferred)
+	{
+		insert_now(w, row);
+		return;
+	}
+	if (row->table == CA_SIGNALS && signal_is_open(row))
+	{
+		MemoryContext old = MemoryContextSwitchTo(w->cxt);
+		DeferredRow *d = hold(w, row, NULL, 0, false);
+
+		w->pending_signals = lappend(w->pending_signals, d);
+		MemoryContextSwitchTo(old);
+		return;
+	}
+	if (held_key(row->table, &nkeys) == NULL)
+	{
+		insert_now(w, row);
+		return;
+	}
+	key = row_key(row, &keylen);
+	if (held_lookup(w, key, keylen) != NULL)
+		elog(ERROR, "deferred row of \"%s\" inserted twice", ca_table_name(row->table));
+	if (row->table == CA_BOTS)
+	{
+		/* registrations are read, not updated, by rounds: write at once */
+		insert_now(w, row);
+		(void) hold(w, row, key, keylen, true);
+		return;
+	}
+	hold(w, row, key, keylen, true)->is_new = true;
+}
+
+void
+ca_update(CaWriter *w, CaRow *row)
+{
+	int			nkeys;
+	DeferredRow *d;
+
+	if (!w->deferred)
+	{
+		update_now(w, row);
+		return;
+	}
+	if (row->table == CA_SIGNALS)
+	{
+		ListCell   *lc;
+
+		foreach(lc, w->pending_signals)
+		{
+			d = lfirst(lc);
+			if (d->row == row)
+			{
+				if (!signal_is_open(row))
+				{
+					/* resolved: final, so written now, once */
+					insert_now(w, row);
+					w->pending_signals = foreach_delete_current(w->pending_signals, lc);
+				}
+				else
+					touch(w, d);
+				return;
+			}
+		}
+		update_now(w, row);
+		return;
+	}
+	if (held_key(row->table, &nkeys) == NULL)
+	{
+		update_now(w, row);
+		return;
+	}
+	d = held_by_row(w, row);
+	if (d == NULL)
+		elog(ERROR, "deferred update of a row of \"%s\" that was not fetched", ca_table_name(row->table));
+	if (d->row != row)
+	{
+		memcpy(d->row->values, row->values, sizeof(Datum) * row->natts);
+		memcpy(d->row->isnull, row->isnull, sizeof(bool) * row->natts);
+	}
+	d->dirty = true;
+	touch(w, d);
+}
+
+CaRow *
+ca_fetch(CaWriter *w, CaIndex idx, const Datum *keys)
+{
+	CaTable		t = ca_index_table(idx);
+	int			nkeys,
+				keylen;
+	const int  *cols;
+	char	   *key;
+	DeferredRow *d;
+	CaRow	   *row;
+
+	if (!w->deferred || !held_index(idx))
+		return fetch_now(w, idx, keys);
+	cols = held_key(t, &nkeys);
+	key = serialize_key(t, cols, nkeys, keys, &keylen);
+	d = held_lookup(w, key, keylen);
+	if (d != NULL)
+	{
+		touch(w, d);
+		return d->row;
+	}
+	row = fetch_now(w, idx, keys);
+	if (row == NULL)
+		return NULL;
+	return hold(w, row, key, keylen, true)->row;
+}
+
+List *
+ca_fetch_all(CaWriter *w, CaIndex idx, const Datum *keys, int nkeys, int limit,
+			 bool backward)
+{
+	List	   *rows = fetch_all_now(w, idx, keys, nkeys, limit, backward);
+	ListCell   *lc;
+
+	/* open signals still held by this writer belong to the answer too */
+	if (w->deferred && idx == CA_IDX_SIGNALS_OPEN)
+	{
+		static const int cols[] = {SG_BOT_ID, SG_GAME, SG_PLATFORM};
+		int			keylen;
+		char	   *key = serialize_key(CA_SIGNALS, cols, nkeys, keys, &keylen);
+
+		foreach(lc, w->pending_signals)
+		{
+			DeferredRow *d = lfirst(lc);
+			Datum		rk[3];
+			int			rlen,
+						i;
+			char	   *rkey;
+
+			for (i = 0; i < nkeys; i++)
+				rk[i] = ca_row_get(d->row, cols[i], NULL);
+			rkey = serialize_key(CA_SIGNALS, cols, nkeys, rk, &rlen);
+			if (rlen == keylen && memcmp(rkey, key, keylen) == 0)
+			{
+				rows = lappend(rows, d->row);
+				touch(w, d);
+			}
+		}
+	}
+	return rows;
 }
 
 /*
