@@ -34,3 +34,8 @@ PG_CPPFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# the benchmark suite (not part of the tests): see test/bench/run.sh
+.PHONY: bench
+bench:
+	bash test/bench/run.sh

@@ -1,0 +1,491 @@
+#!/usr/bin/python3
+"""test/bench/bench.py: the benchmark suite (run it with test/bench/run.sh).
+
+Every comparison is made side by side in the same run, as a ratio against
+its baseline.  Three kinds of measurement:
+
+  instructions  valgrind --tool=callgrind on a single-user backend
+                (postgres --single), running N1 and then N2 operations from a
+                fresh copy of the same data directory; the figure is
+                (Ir(N2) - Ir(N1)) / (N2 - N1), which repeats to within a
+                fraction of a percent whatever the machine is doing.
+  throughput    pgbench -M prepared, fixed client counts and durations, median
+                of several repetitions, synchronous_commit off and on.
+  server time   EXPLAIN (ANALYZE) execution time, median of several runs.
+
+Results: a table on stdout and test/bench/results/latest.csv.
+"""
+import csv
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+import psycopg2
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BENCH = os.path.join(ROOT, "test", "bench")
+BASE = os.environ.get("CA_BASE", "/var/tmp/crash_analytics_bench")
+SOCKET = os.path.join(BASE, "socket")
+PORT = os.environ.get("CA_PGPORT", "54339")
+PGBIN = "/usr/lib/postgresql/15/bin"
+QUICK = os.environ.get("CA_BENCH_QUICK") == "1"
+
+N1, N2 = (100, 600) if QUICK else (200, 1200)            # calls, per-call measurements
+B1, B2 = (1000, 6000) if QUICK else (2000, 12000)        # rows, bulk measurements
+PGBENCH_SECONDS = 5 if QUICK else 10
+PGBENCH_REPS = 1 if QUICK else 3
+CLIENTS = [1, 2, 8]
+STATS_SIZES = [10000, 100000] if QUICK else [100000, 1000000]
+T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+results = []          # rows for the CSV
+
+
+def say(msg):
+    print(f"== {msg}", flush=True)
+
+
+def record(section, name, metric, value, unit, baseline=None, ratio=None, note=""):
+    results.append(dict(section=section, name=name, metric=metric, value=value, unit=unit,
+                        baseline=baseline or "", ratio=("" if ratio is None else f"{ratio:.3f}"),
+                        note=note))
+
+
+def as_postgres(cmd, **kw):
+    return subprocess.run(["runuser", "-u", "postgres", "--"] + cmd, **kw)
+
+
+def connect(db="bench"):
+    c = psycopg2.connect(host=SOCKET, port=PORT, user="postgres", dbname=db)
+    c.autocommit = True
+    return c
+
+
+# ----------------------------------------------------------------------
+# Deterministic workload
+# ----------------------------------------------------------------------
+def fair_multiplier(rng, rtp=0.97):
+    """crash = max(1.00, floor(100 * RTP / U) / 100), U uniform on (0, 1]: P(crash >= x) = RTP/x."""
+    u = 1.0 - rng.random()
+    return max(100, int(100 * rtp / u)) / 100.0
+
+
+def round_rows(bot, n, seed, game="aviator", platform="demo", strategy="flat_1.50x",
+               target=1.50, start=T0, session_size=1000):
+    """Rows for the INSERT/COPY path: the columns a bot sends."""
+    rng = random.Random(seed)
+    for i in range(1, n + 1):
+        crash = fair_multiplier(rng)
+        yield dict(bot_id=bot, session_id=f"{bot}_s{(i - 1) // session_size + 1}", game_name=game,
+                   platform_code=platform, round_number=i, stake_value="1.00",
+                   crash_multiplier=f"{crash:.2f}", cashout_multiplier=f"{target:.2f}",
+                   strategy_name=strategy, target_multiplier=f"{target:.2f}",
+                   round_started_at=(start + timedelta(seconds=12 * i)).isoformat())
+
+
+INPUT_COLS = ["bot_id", "session_id", "game_name", "platform_code", "round_number", "stake_value",
+              "crash_multiplier", "cashout_multiplier", "strategy_name", "target_multiplier",
+              "round_started_at"]
+
+
+def write_csv(path, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        for r in rows:
+            w.writerow([r[c] for c in INPUT_COLS])
+    os.chmod(path, 0o644)
+
+
+# ----------------------------------------------------------------------
+# Instructions: callgrind on a single-user backend
+# ----------------------------------------------------------------------
+SINGLE = os.path.join(BASE, "single")
+TEMPLATE = os.path.join(SINGLE, "template")
+WORK = os.path.join(SINGLE, "work")
+
+
+TEMPLATE_PORT = "54338"
+
+
+def tpsql(sql, db="bench"):
+    """SQL on the template cluster while it runs as a server (multi-line statements welcome)."""
+    r = subprocess.run([f"{PGBIN}/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", SINGLE, "-p", TEMPLATE_PORT,
+                        "-U", "postgres", "-d", db], input=sql, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError("template setup: " + r.stderr[-1500:])
+    return r.stdout
+
+
+def build_template(have_reference):
+    say("building the single-user template database")
+    shutil.rmtree(SINGLE, ignore_errors=True)
+    os.makedirs(SINGLE)
+    shutil.chown(SINGLE, "postgres", "postgres")
+    as_postgres([f"{PGBIN}/initdb", "-D", TEMPLATE, "-U", "postgres", "--auth=trust"],
+                check=True, capture_output=True)
+    with open(os.path.join(TEMPLATE, "postgresql.conf"), "a") as f:
+        f.write("fsync = off\nsynchronous_commit = off\nshared_buffers = 256MB\ntimezone = 'UTC'\n"
+                f"listen_addresses = ''\nport = {TEMPLATE_PORT}\nunix_socket_directories = '{SINGLE}'\n")
+    as_postgres([f"{PGBIN}/pg_ctl", "-D", TEMPLATE, "-l", os.path.join(SINGLE, "template.log"), "-w", "start"],
+                check=True, capture_output=True)
+    try:
+        tpsql("CREATE DATABASE bench;", db="postgres")
+        tpsql("CREATE EXTENSION crash_analytics;\n" + open(os.path.join(BENCH, "setup.sql")).read())
+        if have_reference:
+            tpsql(open(os.path.join(BENCH, "plpgsql_reference.sql")).read())
+        # staging: the derived rows of B2 rounds as the C path wrote them (floor, COPY limit)
+        path = os.path.join(SINGLE, "stage.csv")
+        write_csv(path, round_rows("stage", B2, seed=7))
+        tpsql(f"COPY crash_analytics.crash_game_rounds ({', '.join(INPUT_COLS)}) FROM '{path}' CSV;\n"
+              "SELECT bench.make_staging();")
+        for n in (B1, B2):
+            write_csv(os.path.join(SINGLE, f"rounds_{n}.csv"), round_rows("cg_copy", n, seed=11))
+            for name, tbl, cols, by_round in COPY_TARGETS:
+                out = os.path.join(SINGLE, f"derived_{name}_{n}.csv")
+                tpsql(f"COPY (SELECT {cols} FROM bench.stage_{name} WHERE {by_round} <= {n}) TO '{out}';")
+            # a batch as stored jsonb, so that building it is not measured
+            import json
+            batch = [dict(r, bot_id="cg_batch") for r in round_rows("cg_batch", n, seed=11)]
+            tpsql("INSERT INTO bench.batches VALUES (%d, $json$%s$json$);" % (n, json.dumps(batch)))
+        tpsql("CHECKPOINT;")
+    finally:
+        as_postgres([f"{PGBIN}/pg_ctl", "-D", TEMPLATE, "-m", "fast", "-w", "stop"], capture_output=True)
+
+
+def callgrind(sql):
+    shutil.rmtree(WORK, ignore_errors=True)
+    shutil.copytree(TEMPLATE, WORK, symlinks=True)
+    shutil.chown(WORK, "postgres", "postgres")
+    for dirpath, dirnames, filenames in os.walk(WORK):
+        for n in dirnames + filenames:
+            shutil.chown(os.path.join(dirpath, n), "postgres", "postgres")
+    out = os.path.join(SINGLE, "cg.out")
+    r = as_postgres(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                     f"{PGBIN}/postgres", "--single", "-D", WORK, "bench"],
+                    input=sql, capture_output=True, text=True)
+    errors = [l for l in r.stdout.splitlines() if "ERROR" in l]
+    if errors:
+        raise RuntimeError("under callgrind: " + "; ".join(errors[:3]))
+    m = re.search(r"Collected : (\d+)", r.stderr)
+    if not m:
+        raise RuntimeError("callgrind printed no total:\n" + r.stderr[-2000:])
+    return int(m.group(1))
+
+
+def per_op(make_script, n1, n2):
+    a = callgrind(make_script(n1))
+    b = callgrind(make_script(n2))
+    return (b - a) / (n2 - n1)
+
+
+def calls_script(prepare, execute):
+    def make(n):
+        rng = random.Random(5)
+        lines = [prepare]
+        for i in range(1, n + 1):
+            crash = fair_multiplier(rng)
+            lines.append(execute.format(i=i, crash=f"{crash:.2f}",
+                                        ts=(T0 + timedelta(seconds=12 * i)).isoformat()))
+        return "\n".join(lines) + "\n"
+    return make
+
+
+ROUND_ARGS = ("bot_id => '{bot}', session_id => 's1', game_name => 'aviator', platform_code => 'demo', "
+              "round_number => $1, stake_value => 1.00, crash_multiplier => $2, cashout_multiplier => 1.50, "
+              "running_balance_before => 1000.00, strategy_name => 'flat_1.50x', target_multiplier => 1.50, "
+              "round_started_at => $3")
+
+
+def instructions(have_reference):
+    section = "instructions"
+    res = {}
+    say(f"instructions per call (callgrind, single-user backend, calls {N1} -> {N2})")
+    res["select1"] = per_op(calls_script("PREPARE s AS SELECT 1;", "EXECUTE s;"), N1, N2)
+    res["c"] = per_op(calls_script(
+        "PREPARE lr(bigint, numeric, timestamptz) AS SELECT crash_analytics.log_crash_round("
+        + ROUND_ARGS.format(bot="cg_c") + ");",
+        "EXECUTE lr({i}, {crash}, '{ts}');"), N1, N2)
+    if have_reference:
+        res["plpgsql"] = per_op(calls_script(
+            "PREPARE lr(bigint, numeric, timestamptz) AS SELECT ca_ref.log_crash_round("
+            + ROUND_ARGS.format(bot="cg_p") + ");",
+            "EXECUTE lr({i}, {crash}, '{ts}');"), N1, N2)
+    res["client"] = per_op(calls_script(
+        open(os.path.join(BENCH, "client_logger_prepare.sql")).read().strip(),
+        "BEGIN; EXECUTE ir({i}, {crash}, '{ts}'); EXECUTE im({i}, {crash}, '{ts}'); "
+        "EXECUTE io({i}, {crash}, '{ts}'); COMMIT;"), N1, N2)
+    say(f"instructions per round of bulk paths (rows {B1} -> {B2})")
+    res["floor"] = per_op(lambda n: "".join(
+        f"INSERT INTO bench_plain.{tbl} ({cols}) SELECT {cols} FROM bench.stage_{name} WHERE {by_round} <= {n};\n"
+        for name, tbl, cols, by_round in COPY_TARGETS), B1, B2)
+    res["copy_limit"] = per_op(lambda n: "".join(
+        f"COPY bench_plain.{tbl} ({cols}) FROM '{SINGLE}/derived_{name}_{n}.csv';\n"
+        for name, tbl, cols, by_round in COPY_TARGETS), B1, B2)
+    res["batch"] = per_op(lambda n: f"SELECT cardinality(crash_analytics.log_crash_rounds(j)) FROM bench.batches WHERE n = {n};\n", B1, B2)
+    res["copy"] = per_op(lambda n: f"COPY crash_analytics.crash_game_rounds ({', '.join(INPUT_COLS)}) FROM '{SINGLE}/rounds_{n}.csv' CSV;\n", B1, B2)
+
+    record(section, "SELECT 1 (prepared)", "instructions/call", round(res["select1"]), "Ir")
+    record(section, "log_crash_round (C)", "instructions/round", round(res["c"]), "Ir")
+    if "plpgsql" in res:
+        record(section, "PL/pgSQL reference", "instructions/round", round(res["plpgsql"]), "Ir")
+        record(section, "log_crash_round (C)", "vs PL/pgSQL reference", round(res["c"]), "Ir",
+               "PL/pgSQL reference", res["c"] / res["plpgsql"], "target <= 0.5")
+    record(section, "client-side logger (3 INSERTs, 1 transaction)", "instructions/round", round(res["client"]), "Ir")
+    record(section, "floor: INSERT ... SELECT of the derived rows", "instructions/round", round(res["floor"]), "Ir")
+    record(section, "log_crash_round (C)", "vs floor", round(res["c"]), "Ir", "floor", res["c"] / res["floor"],
+           "target <= 1.5")
+    record(section, "log_crash_round (C)", "vs SELECT 1", round(res["c"]), "Ir", "SELECT 1", res["c"] / res["select1"])
+    record(section, "COPY limit: derived rows into 4 plain tables", "instructions/round", round(res["copy_limit"]), "Ir")
+    record(section, "log_crash_rounds (batch)", "instructions/round", round(res["batch"]), "Ir", "COPY limit",
+           res["batch"] / res["copy_limit"], "rows/s ratio = 1/this; target >= 0.7")
+    record(section, "COPY into crash_game_rounds (trigger path)", "instructions/round", round(res["copy"]), "Ir",
+           "COPY limit", res["copy"] / res["copy_limit"], "rows/s ratio = 1/this; target >= 0.7")
+    return res
+
+
+COPY_TARGETS = []     # filled from the database: (name, table, columns, column ordering by round)
+
+
+# ----------------------------------------------------------------------
+# Throughput: pgbench
+# ----------------------------------------------------------------------
+def pgbench(script, clients, seconds):
+    r = subprocess.run([f"{PGBIN}/pgbench", "-h", SOCKET, "-p", PORT, "-U", "postgres", "-n",
+                        "-M", "prepared", "-c", str(clients), "-j", str(clients), "-T", str(seconds),
+                        "-f", os.path.join(BENCH, "pgbench", script), "bench"],
+                       capture_output=True, text=True)
+    m = re.search(r"tps = ([\d.]+) \(without initial connection time\)", r.stdout)
+    failed = re.search(r"number of failed transactions: (\d+)", r.stdout)
+    if not m or r.returncode != 0:
+        raise RuntimeError(f"pgbench {script}: {r.stdout[-800:]} {r.stderr[-800:]}")
+    return float(m.group(1)), int(failed.group(1)) if failed else 0
+
+
+def sample_waits(stop, counts):
+    c = connect()
+    cur = c.cursor()
+    while not stop.is_set():
+        cur.execute("SELECT coalesce(wait_event_type || ':' || wait_event, 'running') FROM pg_stat_activity "
+                    "WHERE backend_type = 'client backend' AND state = 'active' "
+                    "AND query LIKE '%log_crash_round%' AND pid <> pg_backend_pid()")
+        for (w,) in cur.fetchall():
+            counts[w] = counts.get(w, 0) + 1
+        time.sleep(0.1)
+    c.close()
+
+
+def throughput(have_reference):
+    section = "throughput"
+    scripts = [("select1.sql", "SELECT 1"), ("c_round.sql", "log_crash_round (C)"),
+               ("client_logger.sql", "client-side logger")]
+    if have_reference:
+        scripts.append(("ref_round.sql", "PL/pgSQL reference"))
+    admin = connect()
+    for sync in ("off", "on"):
+        admin.cursor().execute(f"ALTER SYSTEM SET synchronous_commit = {sync}")
+        admin.cursor().execute("SELECT pg_reload_conf()")
+        time.sleep(0.5)
+        for clients in CLIENTS:
+            tps = {}
+            for script, name in scripts:
+                runs = []
+                failed = 0
+                waits = {}
+                for _ in range(PGBENCH_REPS):
+                    stop = threading.Event()
+                    t = None
+                    if script == "c_round.sql" and clients == 8:
+                        t = threading.Thread(target=sample_waits, args=(stop, waits))
+                        t.start()
+                    v, f = pgbench(script, clients, PGBENCH_SECONDS)
+                    if t:
+                        stop.set()
+                        t.join()
+                    runs.append(v)
+                    failed += f
+                tps[name] = statistics.median(runs)
+                say(f"synchronous_commit={sync} clients={clients} {name}: {tps[name]:.0f} tps (failed {failed})")
+                record(section, name, f"tps, {clients} clients, synchronous_commit {sync}", round(tps[name]), "tps",
+                       note=f"median of {PGBENCH_REPS} x {PGBENCH_SECONDS}s; failed transactions {failed}")
+                if waits:
+                    total = sum(waits.values())
+                    record(section, "log_crash_round (C)", f"wait events, 8 clients, synchronous_commit {sync}",
+                           total, "samples", note="; ".join(f"{k} {v}" for k, v in sorted(waits.items(), key=lambda x: -x[1])))
+            c = tps["log_crash_round (C)"]
+            if have_reference:
+                record(section, "log_crash_round (C)", f"vs PL/pgSQL, {clients} clients, sync {sync}", round(c), "tps",
+                       "PL/pgSQL reference", c / tps["PL/pgSQL reference"], "target >= 2 at 2 clients, sync off")
+            record(section, "log_crash_round (C)", f"vs client-side logger, {clients} clients, sync {sync}", round(c), "tps",
+                   "client-side logger", c / tps["client-side logger"], "target >= 5 at 2 clients, sync off")
+            record(section, "log_crash_round (C)", f"vs SELECT 1, {clients} clients, sync {sync}", round(c), "tps",
+                   "SELECT 1", c / tps["SELECT 1"], "target >= 0.25 at 2 clients, sync off")
+            if clients == 1:
+                one = c
+            if clients == 8:
+                record(section, "log_crash_round (C)", f"8 clients / 1 client, sync {sync}", round(c), "tps",
+                       "1 client", c / one, "8 bots; target >= 1.5 at sync off")
+    admin.cursor().execute("ALTER SYSTEM RESET synchronous_commit")
+    admin.cursor().execute("SELECT pg_reload_conf()")
+
+
+# ----------------------------------------------------------------------
+# Statistics at two sizes, and memory of the big load
+# ----------------------------------------------------------------------
+STATS = [
+    ("get_bot_statistics", "SELECT * FROM crash_analytics.get_bot_statistics('st_bot_3')",
+     """SELECT count(*), count(*) FILTER (WHERE round_outcome = 'WIN'), sum(stake_value), sum(profit_loss),
+               sum(expected_profit), max(profit_loss), min(profit_loss),
+               max(peak - cum) AS max_drawdown
+          FROM (SELECT *, greatest(0, max(cum) OVER (ORDER BY id)) AS peak
+                  FROM (SELECT *, sum(profit_loss) OVER (ORDER BY id) AS cum
+                          FROM crash_analytics.crash_game_rounds WHERE bot_id = 'st_bot_3') a) b"""),
+    ("get_game_statistics", "SELECT * FROM crash_analytics.get_game_statistics('aviator', 'demo', '{f}', '{t}')",
+     """SELECT count(DISTINCT bot_id), count(*), count(*) FILTER (WHERE round_outcome = 'WIN'), sum(stake_value),
+               sum(payout_value), sum(profit_loss), sum(expected_profit)
+          FROM crash_analytics.crash_game_rounds
+         WHERE game_name = 'aviator' AND platform_code = 'demo' AND played_at >= '{f}' AND played_at < '{t}'"""),
+    ("get_strategy_performance", "SELECT * FROM crash_analytics.get_strategy_performance('aviator')",
+     """SELECT strategy_name, count(*), count(*) FILTER (WHERE round_outcome = 'WIN'), sum(stake_value),
+               sum(profit_loss), sum(expected_profit)
+          FROM crash_analytics.crash_game_rounds WHERE game_name = 'aviator' GROUP BY strategy_name"""),
+    ("get_multiplier_distribution", "SELECT * FROM crash_analytics.get_multiplier_distribution('aviator', 'demo')",
+     """SELECT width_bucket(multiplier, '{1.00,1.01,1.20,1.50,2.00,3.00,5.00,10.00,20.00,50.00,100.00,1000.00}'::numeric[]),
+               count(*)
+          FROM (SELECT DISTINCT ON (platform_code, coalesce(platform_round_id, '#' || bot_id || '#' || id)) multiplier
+                  FROM crash_analytics.analytics_round_multipliers WHERE game_name = 'aviator' AND platform_code = 'demo') d
+         GROUP BY 1"""),
+]
+
+
+def exec_ms(cur, sql, reps):
+    times = []
+    for _ in range(reps):
+        cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+        times.append(cur.fetchone()[0][0]["Execution Time"])
+    return statistics.median(times)
+
+
+def sample_memory(pid, stop, peak):
+    path = f"/proc/{pid}/smaps_rollup"
+    while not stop.is_set():
+        try:
+            text = open(path).read()
+            kb = sum(int(m) for m in re.findall(r"^(?:Private_Clean|Private_Dirty):\s+(\d+) kB", text, re.M))
+            peak[0] = max(peak[0], kb)
+        except OSError:
+            pass
+        time.sleep(0.2)
+
+
+def load_rounds(db, n):
+    """n rounds from 10 bots on two games through COPY into crash_game_rounds (one statement)."""
+    bots = 10
+    per = n // bots
+    path = os.path.join(BASE, f"stats_{n}.csv")
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        for b in range(bots):
+            game = "aviator" if b % 2 == 0 else "jetx"
+            strategy, target = [("flat_1.50x", 1.50), ("flat_2.00x", 2.00), ("flat_3.00x", 3.00)][b % 3]
+            for r in round_rows(f"st_bot_{b}", per, seed=100 + b, game=game, strategy=strategy, target=target):
+                w.writerow([r[c] for c in INPUT_COLS])
+    os.chmod(path, 0o644)
+    c = connect(db)
+    cur = c.cursor()
+    cur.execute("SELECT pg_backend_pid()")
+    pid = cur.fetchone()[0]
+    peak = [0]
+    stop = threading.Event()
+    t = threading.Thread(target=sample_memory, args=(pid, stop, peak))
+    t.start()
+    start = time.time()
+    with open(path) as f:
+        cur.copy_expert(f"COPY crash_analytics.crash_game_rounds ({', '.join(INPUT_COLS)}) FROM STDIN CSV", f)
+    elapsed = time.time() - start
+    stop.set()
+    t.join()
+    cur.execute("ANALYZE")
+    c.close()
+    os.remove(path)
+    return elapsed, peak[0]
+
+
+def statistics_and_memory():
+    section = "statistics"
+    admin = connect("postgres")
+    times = {}
+    for n in STATS_SIZES:
+        db = f"stats_{n}"
+        admin.cursor().execute(f"DROP DATABASE IF EXISTS {db}")
+        admin.cursor().execute(f"CREATE DATABASE {db}")
+        c = connect(db)
+        c.cursor().execute("CREATE EXTENSION crash_analytics")
+        c.close()
+        say(f"loading {n} rounds through COPY (one statement), sampling the backend's private memory")
+        elapsed, peak_kb = load_rounds(db, n)
+        record("memory", f"COPY of {n} rounds into crash_game_rounds", "peak private memory of the backend",
+               round(peak_kb / 1024, 1), "MB", note=f"{n / elapsed:.0f} rounds/s wall clock; target < 256 MB at 1M")
+        c = connect(db)
+        cur = c.cursor()
+        cur.execute("SELECT min(played_at) + interval '7 hours 20 minutes', max(played_at) - interval '3 hours 10 minutes' "
+                    "FROM crash_analytics.crash_game_rounds")
+        f, t = cur.fetchone()
+        for name, fn_sql, plain_sql in STATS:
+            fn = exec_ms(cur, fn_sql.format(f=f, t=t), 5)
+            plain = exec_ms(cur, plain_sql.format(f=f, t=t), 3)
+            times[(name, n)] = fn
+            record(section, name, f"server ms at {n} rounds", round(fn, 3), "ms", "plain SQL over raw tables",
+                   fn / plain, f"plain SQL {plain:.1f} ms")
+        c.close()
+        admin.cursor().execute(f"DROP DATABASE {db}")
+    small, big = STATS_SIZES
+    for name, _, _ in STATS:
+        record(section, name, f"growth {small} -> {big} rounds", round(times[(name, big)], 3), "ms",
+               f"{small} rounds", times[(name, big)] / times[(name, small)],
+               "target <= 1.2 for statistics that read roll-ups")
+
+
+# ----------------------------------------------------------------------
+def main():
+    have_reference = os.path.exists(os.path.join(BENCH, "plpgsql_reference.sql"))
+    c = connect()
+    cur = c.cursor()
+    cur.execute(open(os.path.join(BENCH, "setup.sql")).read())
+    if have_reference:
+        cur.execute(open(os.path.join(BENCH, "plpgsql_reference.sql")).read())
+    cur.execute("SELECT name, tbl, cols, by_round FROM bench.copy_targets()")
+    COPY_TARGETS.extend(cur.fetchall())
+    c.close()
+
+    which = sys.argv[1:] or ["instructions", "throughput", "statistics"]
+    if "instructions" in which:
+        build_template(have_reference)
+        instructions(have_reference)
+    if "throughput" in which:
+        throughput(have_reference)
+    if "statistics" in which:
+        statistics_and_memory()
+
+    os.makedirs(os.path.join(BENCH, "results"), exist_ok=True)
+    out = os.path.join(BENCH, "results", "latest.csv")
+    with open(out, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(results[0].keys()))
+        w.writeheader()
+        w.writerows(results)
+    print()
+    print(f"{'section':<13} {'what':<46} {'metric':<46} {'value':>12} {'unit':<6} {'ratio':>8}  vs / note")
+    for r in results:
+        print(f"{r['section']:<13} {r['name'][:46]:<46} {r['metric'][:46]:<46} {str(r['value']):>12} {r['unit']:<6} "
+              f"{r['ratio']:>8}  {r['baseline']}{' / ' if r['baseline'] and r['note'] else ''}{r['note']}")
+    print(f"\nresults: {out}")
+
+
+if __name__ == "__main__":
+    main()
