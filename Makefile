@@ -24,7 +24,7 @@ PGFILEDESC = "crash_analytics - analytics store for crash-game bots"
 DATA = $(wildcard sql/crash_analytics--*.sql)
 
 # pg_regress: sql/<name>.sql against expected/<name>.out, listed by name
-REGRESS = quickstart bad_inputs loggers bug_regressions
+REGRESS = quickstart bad_inputs loggers bug_regressions analytics
 REGRESS_OPTS =
 ISOLATION = concurrent_rounds
 ISOLATION_OPTS = --inputdir=test/isolation
