@@ -1012,8 +1012,10 @@ COMMENT ON FUNCTION crash_analytics.refresh_analytics(boolean) IS
  * Analytics.  Conventions for every function below:
  *	- periods are [from_time, to_time); NULL means unbounded; from_time after
  *	  to_time is an error (22023);
- *	- a game/platform or bot/session that does not exist is an error
- *	  (42704); a period with no data gives no rows;
+ *	- a game/platform, bot or session looked up by name that does not exist
+ *	  is an error (42704); a period with no data gives no rows, and so does
+ *	  export_rounds_to_json for a bot or game with no rounds (its arguments
+ *	  are filters);
  *	- percentages are rounded to two decimals; intervals are 95%;
  *	- anything that is an estimate comes with its interval or sample size.
  * ------------------------------------------------------------------------ */
@@ -1341,6 +1343,7 @@ BEGIN
 		   round(100 * t.p, 2),
 		   round(100 * sum(t.p) OVER (ORDER BY c.b), 2)
 	  FROM counts c LEFT JOIN theory t ON t.b = c.b
+	 WHERE EXISTS (SELECT 1 FROM m)		-- a period without multipliers gives no rows
 	 ORDER BY c.b;
 END
 $$;
@@ -1384,6 +1387,7 @@ BEGIN
 	-- theoretical: the smallest x on the 0.01 grid with P(X <= x) = 1 - RTP/(x + 0.01) >= q
 	SELECT p.q, obs.v[p.k], round(greatest(1.00, ceil(100 * (w.rtp / (1 - p.q::numeric) - 0.01)) / 100), 2), obs.n
 	  FROM unnest(probabilities) WITH ORDINALITY AS p(q, k), obs, w
+	 WHERE obs.n > 0		-- a period without multipliers gives no rows
 	 ORDER BY p.k;
 END
 $$;
@@ -1411,13 +1415,10 @@ BEGIN
 			ON c.game_name = s.game_name AND c.platform_code = s.platform_code
 		 WHERE (signal IS NULL OR s.signal_type = signal OR s.model_name = signal)
 		   AND s.emitted_at >= coalesce(from_time, '-infinity') AND s.emitted_at < coalesce(to_time, 'infinity')
-	), targets AS (	-- how often the game's multipliers reached each target in the period
+	), targets AS (	-- how often the game's platform rounds (each once) reached each target in the period
 		SELECT t.game_name, t.platform_code, t.target_multiplier,
-			   (SELECT avg((m.multiplier >= t.target_multiplier)::int)::double precision
-				  FROM crash_analytics.analytics_round_multipliers m
-				 WHERE m.game_name = t.game_name AND m.platform_code = t.platform_code
-				   AND m.observed_at >= coalesce(from_time, '-infinity')
-				   AND m.observed_at < coalesce(to_time, 'infinity')) AS rate
+			   (SELECT avg((d.multiplier >= t.target_multiplier)::int)::double precision
+				  FROM crash_analytics.distinct_multipliers(t.game_name, t.platform_code, from_time, to_time) d) AS rate
 		  FROM (SELECT DISTINCT s.game_name, s.platform_code, s.target_multiplier FROM s) t
 	)
 	SELECT s.source, s.signal_type, s.model_name, count(*),
@@ -1503,7 +1504,8 @@ BEGIN ATOMIC
 			  FROM (SELECT x.*, row_number() OVER (PARTITION BY x.bot_id, x.platform_code ORDER BY x.id) AS rn
 					  FROM crash_analytics.analytics_round_multipliers x
 					 WHERE x.game_name = export_multipliers_for_ml.game
-					   AND crash_analytics.check_row_limit(export_multipliers_for_ml.row_limit)) m
+					   AND crash_analytics.check_row_limit(export_multipliers_for_ml.row_limit)
+					   AND crash_analytics.require_game(export_multipliers_for_ml.game, NULL)) m
 			WINDOW s AS (PARTITION BY m.bot_id, m.platform_code ORDER BY m.id)
 		  ) w
 		 ORDER BY w.id DESC
@@ -1680,12 +1682,18 @@ BEGIN
 	 WHERE r.played_at < cutoff AND o.bot_id = r.bot_id AND o.round_id = r.id;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN QUERY SELECT 'analytics_round_outcomes', n;
+	-- signals go with the multipliers they follow or were resolved by (a bot's own
+	-- signal is stamped when logged, which may be long after the rounds it is about)
+	DELETE FROM crash_analytics.analytics_round_signals s
+	 WHERE s.emitted_at < cutoff
+		OR EXISTS (SELECT 1 FROM crash_analytics.analytics_round_multipliers m
+					WHERE m.bot_id = s.bot_id AND m.observed_at < cutoff
+					  AND m.id IN (s.after_multiplier_id, s.resolved_multiplier_id));
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN QUERY SELECT 'analytics_round_signals', n;
 	DELETE FROM crash_analytics.analytics_round_multipliers m WHERE m.observed_at < cutoff;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN QUERY SELECT 'analytics_round_multipliers', n;
-	DELETE FROM crash_analytics.analytics_round_signals s WHERE s.emitted_at < cutoff;
-	GET DIAGNOSTICS n = ROW_COUNT;
-	RETURN QUERY SELECT 'analytics_round_signals', n;
 	DELETE FROM crash_analytics.crash_game_rounds r WHERE r.played_at < cutoff;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN QUERY SELECT 'crash_game_rounds', n;

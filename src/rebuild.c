@@ -86,8 +86,10 @@ text_key(char *dst, Datum t)
 static void
 hour_key(char *dst, Datum game, Datum platform, Datum strategy, TimestampTz hour)
 {
-	snprintf(dst, KEY_LEN, "%s|%s|%s|" INT64_FORMAT, TextDatumGetCString(game),
-			 TextDatumGetCString(platform), TextDatumGetCString(strategy), (int64) hour);
+	/* readable: it is what rollup_differences reports as the row key */
+	snprintf(dst, KEY_LEN, "%s|%s|%s|%s", TextDatumGetCString(game),
+			 TextDatumGetCString(platform), TextDatumGetCString(strategy),
+			 timestamptz_to_str(hour));
 }
 
 /*
