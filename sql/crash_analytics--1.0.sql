@@ -508,8 +508,9 @@ COMMENT ON TABLE crash_analytics.bot_series_state IS
 CREATE INDEX crash_game_rounds_bot_time_idx ON crash_analytics.crash_game_rounds (bot_id, played_at);
 -- a game/platform's rounds by time: game statistics and backtests over recorded history
 CREATE INDEX crash_game_rounds_game_time_idx ON crash_analytics.crash_game_rounds (game_name, platform_code, played_at);
--- retention purge and time-window scans over the whole table: cheap on append-only data
-CREATE INDEX crash_game_rounds_logged_brin ON crash_analytics.crash_game_rounds USING brin (logged_at);
+-- retention purge (played_at < cutoff) and time-window scans over the whole table: rounds
+-- arrive roughly in played_at order, so a block range index is small and cheap to keep
+CREATE INDEX crash_game_rounds_played_brin ON crash_analytics.crash_game_rounds USING brin (played_at);
 -- the same platform round seen by several bots (OCR disagreement, de-duplication)
 CREATE INDEX crash_game_rounds_platform_round_idx ON crash_analytics.crash_game_rounds (platform_code, platform_round_id)
 	WHERE platform_round_id IS NOT NULL;

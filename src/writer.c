@@ -409,8 +409,18 @@ writer_rel(CaWriter *w, CaTable t)
 		rri->ri_IndexRelationInfo = palloc(sizeof(IndexInfo *) * Max(c->nindexes, 1));
 		for (i = 0; i < c->nindexes; i++)
 		{
+			/*
+			 * A copy per writer: index AMs cache per-statement state in the
+			 * IndexInfo (BRIN keeps a descriptor that points at this call's
+			 * relcache entry), which must not outlive the call.
+			 */
+			IndexInfo  *info = makeNode(IndexInfo);
+
+			memcpy(info, c->indexes[i].info, sizeof(IndexInfo));
+			info->ii_AmCache = NULL;
+			info->ii_Context = estate->es_query_cxt;
 			rri->ri_IndexRelationDescs[i] = index_open(c->indexes[i].relid, RowExclusiveLock);
-			rri->ri_IndexRelationInfo[i] = c->indexes[i].info;
+			rri->ri_IndexRelationInfo[i] = info;
 		}
 		w->vslot[t] = ExecInitExtraTupleSlot(estate, RelationGetDescr(rel), &TTSOpsVirtual);
 		w->fslot[t] = table_slot_create(rel, &estate->es_tupleTable);
