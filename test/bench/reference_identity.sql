@@ -30,7 +30,7 @@ CREATE EXTENSION crash_analytics;
 SET LOCAL client_min_messages = warning;
 \ir plpgsql_reference.sql
 RESET client_min_messages;
-SELECT plan(53);
+SELECT plan(54);
 
 SELECT is((SELECT pg_get_function_arguments(p.oid) || ' -> ' || pg_get_function_result(p.oid)
 			 FROM pg_proc p WHERE p.oid = 'ca_ref.log_crash_round'::regproc),
@@ -611,6 +611,26 @@ SELECT is(c.state || ' ' || p.state || ' ' || (p.message ~* b.field)::text,
 	   LATERAL pg_temp.error_of(format('SELECT ' || b.call, 'crash_analytics.log_crash_round', 'c_')) c,
 	   LATERAL pg_temp.error_of(format('SELECT ' || b.call, 'ca_ref.log_crash_round', 'p_')) p
  ORDER BY b.n;
+
+-- a retry that differs in many fields: the same detail, field by field
+CREATE FUNCTION pg_temp.retry_detail(fn text, p text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	detail text;
+BEGIN
+	EXECUTE format($s$SELECT %s(%L, 'a3', 'JetX', 'demo', 2, stake_value => 12, crash_multiplier => 2.51,
+		cashout_multiplier => 1.6, round_outcome => 'loss', strategy_name => 'other', error_count => 3,
+		round_started_at => '2026-02-11 03:00:00+00', nonce => 7, metadata => '{"b": 2}', tags => '{x}')$s$,
+		fn, p || 'alpha');
+	RETURN 'no error';
+EXCEPTION WHEN unique_violation THEN
+	GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+	RETURN detail;
+END
+$$;
+SELECT is(ARRAY[p, left(c, 18)], ARRAY[c, 'Fields that differ'],
+		  'a retry that differs in many fields: the reference''s detail names the same fields and values')
+  FROM (SELECT pg_temp.retry_detail('ca_ref.log_crash_round', 'p_') AS p,
+			   replace(pg_temp.retry_detail('crash_analytics.log_crash_round', 'c_'), 'c_', 'p_') AS c) x;
 
 SELECT set_eq('SELECT tbl, r FROM before_bad', 'SELECT tbl, r FROM pg_temp.db_state()',
 			  'the bad inputs wrote nothing, through either implementation');
