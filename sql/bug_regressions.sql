@@ -1,4 +1,4 @@
--- Regression tests for six bugs found while writing the suites (fixed):
+-- Regression tests for eight bugs found while writing the suites (fixed):
 -- refresh_analytics() failing on every call, balances tolerated one minor
 -- unit off on LOSS/VOID/SKIP, a WIN with balances but no profit storing a
 -- profit the balances contradict, money not stored at the currency's
@@ -110,6 +110,23 @@ SELECT pg_temp.outcome($$SELECT crash_analytics.log_round_multiplier_analytics('
 -- ======================================================================
 SELECT crash_analytics.start_session('k6', 's1', 'aviator', 'dafabet', 100.00, started_at => '2026-01-05 09:00:00+00') IS NOT NULL AS k6_started;
 SELECT pg_temp.outcome($$SELECT crash_analytics.log_crash_round('k6', 's1', 'jetx', 'dafabet', 1, 10.00, 2.00, 1.50)$$, false) AS other_game_round;
+
+-- 7. A balance taken from the session is not used when it cannot cover the stake:
+--    the round is stored with its balances unknown (8.00 cannot pay a 10.00 stake).
+SELECT crash_analytics.start_session('k7', 's1', 'aviator', 'dafabet', balance_start => 8.00) IS NOT NULL AS k7_started;
+SELECT crash_analytics.log_crash_round('k7', 's1', 'aviator', 'dafabet', 1, stake_value => 10.00,
+  crash_multiplier => 2.00, cashout_multiplier => 1.50) IS NOT NULL AS k7_logged;
+SELECT stake_value, running_balance_before, running_balance_after
+  FROM crash_analytics.crash_game_rounds WHERE bot_id = 'k7';
+
+-- 8. The one-cent tolerance of a win applies once: a profit of 0.51 (derived 0.50) is
+--    accepted, but then the balances must move by exactly 0.51, not 0.52.
+SELECT pg_temp.outcome($$SELECT crash_analytics.log_crash_round('k8', 's1', 'aviator', 'dafabet', 1,
+  stake_value => 1.00, crash_multiplier => 2.00, cashout_multiplier => 1.50, profit_loss => 0.51,
+  running_balance_before => 10.00, running_balance_after => 10.52)$$) AS tolerance_twice;
+SELECT pg_temp.outcome($$SELECT crash_analytics.log_crash_round('k8', 's1', 'aviator', 'dafabet', 1,
+  stake_value => 1.00, crash_multiplier => 2.00, cashout_multiplier => 1.50, profit_loss => 0.51,
+  running_balance_before => 10.00, running_balance_after => 10.51)$$) AS tolerance_once;
 
 DROP EXTENSION crash_analytics;
 DROP SCHEMA crash_analytics;

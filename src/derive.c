@@ -16,7 +16,9 @@
  *	  balance_before + profit;
  *	- what the bot sends must agree with the derivation within one minor
  *	  unit of the currency on a win (where the casino rounds the payout),
- *	  exactly otherwise; values the bot sends are stored as sent;
+ *	  exactly otherwise (no rounding happens on a loss, a skip or a void);
+ *	  the tolerance applies once: balances must then agree exactly with the
+ *	  profit; values the bot sends are stored as sent;
  *	- multipliers are >= 1.00 with at most two decimals, money has at most
  *	  the currency's decimals.
  * Errors name the field, the value sent and what was expected, with the
@@ -767,7 +769,11 @@ ca_round_derive(CaRound *r, const CaGame *game)
 	{
 		Numeric		expect = ca_add(before, profit);
 
-		if (!agrees(after, expect, game, o == CA_WIN))
+		/*
+		 * Exact: the profit has had its tolerance already (or was taken from
+		 * these very balances), so one minor unit cannot be allowed twice.
+		 */
+		if (ca_cmp(after, expect) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("running_balance_after does not match the round"),
@@ -863,7 +869,7 @@ ca_round_fill_balance(CaRound *r, Numeric session_balance)
 	if (session_balance == NULL || !ca_row_isnull(r->row, RC_BALANCE_BEFORE))
 		return;
 	after = ca_add(session_balance, rnum(r, RC_PROFIT));
-	if (ca_cmp(after, ca_num_int(0)) < 0)
+	if (ca_cmp(after, ca_num_int(0)) < 0 || ca_cmp(rnum(r, RC_STAKE), session_balance) > 0)
 		return;					/* the session's balance is stale; leave both unknown */
 	rset_num(r, RC_BALANCE_BEFORE, session_balance);
 	rset_num(r, RC_BALANCE_AFTER, after);

@@ -691,8 +691,8 @@ BEGIN
 		RAISE EXCEPTION 'running_balance_after is out of range' USING ERRCODE = 'numeric_value_out_of_range';
 	END IF;
 	IF v_before IS NOT NULL AND v_after IS NOT NULL THEN
-		IF (v_tolerant AND abs(v_after - (v_before + v_profit)) > v_minor)
-		   OR (NOT v_tolerant AND v_after <> v_before + v_profit) THEN
+		-- exact: the profit already had its tolerance (or came from these balances)
+		IF v_after <> v_before + v_profit THEN
 			RAISE EXCEPTION 'running_balance_after does not match the round' USING ERRCODE = 'invalid_parameter_value',
 				DETAIL = format('running_balance_after was %s; running_balance_before %s plus profit_loss %s gives %s.',
 								v_after, v_before, v_profit, v_before + v_profit);
@@ -766,7 +766,8 @@ BEGIN
 									  s.game_name, s.platform_code, v_game, v_platform);
 		END IF;
 		-- balances the bot did not send: the session's last balance
-		IF s.balance_current IS NOT NULL AND v_before IS NULL AND s.balance_current + v_profit >= 0 THEN
+		IF s.balance_current IS NOT NULL AND v_before IS NULL AND s.balance_current + v_profit >= 0
+		   AND v_stake <= s.balance_current THEN
 			v_before := s.balance_current;
 			v_after := s.balance_current + v_profit;
 		END IF;
