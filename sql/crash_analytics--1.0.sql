@@ -825,6 +825,13 @@ LANGUAGE C;
 COMMENT ON FUNCTION crash_analytics.set_updated_at() IS
 	'BEFORE UPDATE trigger: sets updated_at to the transaction time.';
 
+CREATE FUNCTION crash_analytics.game_platform_config_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ca_config_changed_trigger'
+LANGUAGE C;
+COMMENT ON FUNCTION crash_analytics.game_platform_config_changed() IS
+	'AFTER statement trigger of game_platform_config: tells every backend to drop its cached configurations.';
+
 CREATE FUNCTION crash_analytics.game_platform_config_guard()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -922,6 +929,8 @@ VALUES
 
 CREATE TRIGGER game_platform_config_guard BEFORE INSERT OR UPDATE OR DELETE ON crash_analytics.game_platform_config
 	FOR EACH ROW EXECUTE FUNCTION crash_analytics.game_platform_config_guard();
+CREATE TRIGGER game_platform_config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON crash_analytics.game_platform_config
+	FOR EACH STATEMENT EXECUTE FUNCTION crash_analytics.game_platform_config_changed();
 
 /* ------------------------------------------------------------------------
  * Dashboards.  Views are always current; the materialized views are what a

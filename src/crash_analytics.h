@@ -292,6 +292,7 @@ typedef struct CaRow
 	bool	   *isnull;
 	bool	   *isset;
 	ItemPointerData tid;		/* of a fetched or inserted row */
+	TransactionId xmin;			/* of a fetched row: who wrote it */
 } CaRow;
 
 typedef struct CaWriter CaWriter;

@@ -32,6 +32,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
@@ -44,6 +45,8 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
 
@@ -54,6 +57,69 @@ PG_FUNCTION_INFO_V1(ca_log_crash_rounds);
 PG_FUNCTION_INFO_V1(ca_log_round_outcome);
 PG_FUNCTION_INFO_V1(ca_rounds_ingest_trigger);
 PG_FUNCTION_INFO_V1(ca_rounds_flush_trigger);
+PG_FUNCTION_INFO_V1(ca_config_changed_trigger);
+
+/*
+ * Game/platform configurations are read by every round and change rarely,
+ * so each backend keeps the ones it used.  Every change to
+ * game_platform_config sends a relcache invalidation of the table (its
+ * statement trigger, or register_game_platform directly): at the next lock
+ * any backend takes, the cache is dropped.  An aborted change is undone the
+ * same way, as PostgreSQL replays the invalidations of an aborted
+ * transaction locally.
+ */
+typedef struct GameCacheEntry
+{
+	char		key[2 * CA_MAX_NAME_LEN * 4 + 2];	/* game '/' platform */
+	CaGame		game;
+} GameCacheEntry;
+
+static HTAB *game_cache = NULL;
+static MemoryContext game_cache_cxt = NULL;
+static Oid	game_cache_relid = InvalidOid;	/* game_platform_config when filled */
+
+/* an invalidation callback: no catalog access here */
+static void
+game_cache_callback(Datum arg, Oid relid)
+{
+	if (game_cache != NULL && (!OidIsValid(relid) || relid == game_cache_relid))
+	{
+		MemoryContextReset(game_cache_cxt);
+		game_cache = NULL;
+	}
+}
+
+/* CREATE TRIGGER ... AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ... FOR EACH STATEMENT */
+Datum
+ca_config_changed_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("game_platform_config_changed() must be called as a trigger")));
+	CacheInvalidateRelcacheByRelid(RelationGetRelid(td->tg_relation));
+	return PointerGetDatum(NULL);
+}
+
+static CaGame *
+game_from_row(CaRow *row)
+{
+	CaGame	   *g = palloc(sizeof(CaGame));
+
+	g->game_name = DatumGetTextPP(datumCopy(ca_row_get(row, GC_GAME, NULL), false, -1));
+	g->platform_code = DatumGetTextPP(datumCopy(ca_row_get(row, GC_PLATFORM, NULL), false, -1));
+	g->rtp = DatumGetNumeric(datumCopy(ca_row_get(row, GC_RTP, NULL), false, -1));
+	g->currency = DatumGetTextPP(datumCopy(ca_row_get(row, GC_CURRENCY, NULL), false, -1));
+	g->decimals = DatumGetInt16(ca_row_get(row, GC_DECIMALS, NULL));
+	g->minor_unit = ca_num(psprintf("1e-%d", g->decimals));
+	g->min_bet = DatumGetNumeric(datumCopy(ca_row_get(row, GC_MIN_BET, NULL), false, -1));
+	g->max_bet = DatumGetNumeric(datumCopy(ca_row_get(row, GC_MAX_BET, NULL), false, -1));
+	g->max_multiplier = DatumGetNumeric(datumCopy(ca_row_get(row, GC_MAX_MULT, NULL), false, -1));
+	g->active = DatumGetBool(ca_row_get(row, GC_ACTIVE, NULL));
+	return g;
+}
 
 /* Load a game/platform's configuration; refuse unknown (and, to ingest, inactive) ones. */
 CaGame *
@@ -64,34 +130,64 @@ ca_load_game(CaWriter *w, text *game_name, text *platform_code, bool for_ingest)
 	CaGame	   *g;
 	char	   *game = text_to_cstring(game_name);
 	char	   *platform = text_to_cstring(platform_code);
+	GameCacheEntry *e = NULL;
+	char		key[sizeof(((GameCacheEntry *) 0)->key)];
+	bool		found;
 
-	keys[0] = PointerGetDatum(game_name);
-	keys[1] = PointerGetDatum(platform_code);
-	row = ca_fetch(w, CA_IDX_CONFIG_KEY, keys);
-	if (row == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("unknown game/platform \"%s/%s\"", game, platform),
-				 errhint("Register it first: SELECT crash_analytics.register_game_platform('%s', '%s', rtp => 0.97);",
-						 game, platform)));
-	if (for_ingest && !DatumGetBool(ca_row_get(row, GC_ACTIVE, NULL)))
+	if (strlen(game) + strlen(platform) + 2 <= sizeof(key))
+	{
+		snprintf(key, sizeof(key), "%s/%s", game, platform);
+		if (game_cache_cxt == NULL)
+		{
+			game_cache_cxt = AllocSetContextCreate(CacheMemoryContext, "crash_analytics game cache",
+												   ALLOCSET_SMALL_SIZES);
+			CacheRegisterRelcacheCallback(game_cache_callback, (Datum) 0);
+		}
+		game_cache_relid = ca_table(CA_CONFIG)->relid;
+		if (game_cache == NULL)
+		{
+			HASHCTL		ctl;
+
+			ctl.keysize = sizeof(key);
+			ctl.entrysize = sizeof(GameCacheEntry);
+			ctl.hcxt = game_cache_cxt;
+			game_cache = hash_create("crash_analytics game cache", 16, &ctl,
+									 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+		}
+		e = hash_search(game_cache, key, HASH_FIND, &found);
+	}
+
+	if (e != NULL)
+		g = &e->game;
+	else
+	{
+		keys[0] = PointerGetDatum(game_name);
+		keys[1] = PointerGetDatum(platform_code);
+		row = ca_fetch(w, CA_IDX_CONFIG_KEY, keys);
+		if (row == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("unknown game/platform \"%s/%s\"", game, platform),
+					 errhint("Register it first: SELECT crash_analytics.register_game_platform('%s', '%s', rtp => 0.97);",
+							 game, platform)));
+		g = game_from_row(row);
+		/* cache what this transaction did not write itself (its own writes may roll back) */
+		if (game_cache != NULL && strlen(game) + strlen(platform) + 2 <= sizeof(key) &&
+			!TransactionIdIsCurrentTransactionId(row->xmin))
+		{
+			MemoryContext old = MemoryContextSwitchTo(game_cache_cxt);
+
+			e = hash_search(game_cache, key, HASH_ENTER, &found);
+			e->game = *game_from_row(row);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	if (for_ingest && !g->active)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("game/platform \"%s/%s\" is not active", game, platform),
 				 errhint("Reactivate it with crash_analytics.register_game_platform('%s', '%s', NULL, is_active => true).",
 						 game, platform)));
-
-	g = palloc(sizeof(CaGame));
-	g->game_name = DatumGetTextPP(ca_row_get(row, GC_GAME, NULL));
-	g->platform_code = DatumGetTextPP(ca_row_get(row, GC_PLATFORM, NULL));
-	g->rtp = DatumGetNumeric(ca_row_get(row, GC_RTP, NULL));
-	g->currency = DatumGetTextPP(ca_row_get(row, GC_CURRENCY, NULL));
-	g->decimals = DatumGetInt16(ca_row_get(row, GC_DECIMALS, NULL));
-	g->minor_unit = ca_num(psprintf("1e-%d", g->decimals));
-	g->min_bet = DatumGetNumeric(ca_row_get(row, GC_MIN_BET, NULL));
-	g->max_bet = DatumGetNumeric(ca_row_get(row, GC_MAX_BET, NULL));
-	g->max_multiplier = DatumGetNumeric(ca_row_get(row, GC_MAX_MULT, NULL));
-	g->active = DatumGetBool(ca_row_get(row, GC_ACTIVE, NULL));
 	return g;
 }
 

@@ -23,6 +23,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -764,6 +765,8 @@ ca_register_game_platform(PG_FUNCTION_ARGS)
 	else
 		ca_update(w, g);
 	ca_writer_end(w);
+	/* every backend's cache of configurations (ingest.c) drops it */
+	CacheInvalidateRelcacheByRelid(ca_table(CA_CONFIG)->relid);
 	CommandCounterIncrement();
 	PG_RETURN_INT64(row_id(g, GC_ID));
 }

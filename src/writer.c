@@ -449,6 +449,7 @@ ca_row_new(CaTable t)
 	for (i = 0; i < info->natts; i++)
 		row->isnull[i] = true;
 	ItemPointerSetInvalid(&row->tid);
+	row->xmin = InvalidTransactionId;
 	return row;
 }
 
@@ -591,9 +592,12 @@ row_from_slot(CaTable t, TupleTableSlot *slot)
 {
 	CaRow	   *row = ca_row_new(t);
 
+	bool		isnull;
+
 	slot_getallattrs(slot);
 	row_load(row, slot->tts_tupleDescriptor, slot->tts_values, slot->tts_isnull);
 	row->tid = slot->tts_tid;
+	row->xmin = DatumGetTransactionId(slot_getsysattr(slot, MinTransactionIdAttributeNumber, &isnull));
 	return row;
 }
 
