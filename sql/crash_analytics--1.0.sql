@@ -504,8 +504,7 @@ COMMENT ON TABLE crash_analytics.bot_series_state IS
 /* ------------------------------------------------------------------------
  * Indexes.  Each names the query it serves.
  * ------------------------------------------------------------------------ */
--- a bot's rounds by time: session and period reports, export_rounds_to_json(bot, from, to)
-CREATE INDEX crash_game_rounds_bot_time_idx ON crash_analytics.crash_game_rounds (bot_id, played_at);
+-- (a bot's rounds are read through the primary key (bot_id, id): logging order is time order)
 -- a game/platform's rounds by time: game statistics and backtests over recorded history
 CREATE INDEX crash_game_rounds_game_time_idx ON crash_analytics.crash_game_rounds (game_name, platform_code, played_at);
 -- retention purge (played_at < cutoff) and time-window scans over the whole table: rounds
