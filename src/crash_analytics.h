@@ -33,6 +33,7 @@
  *	              table's constraints, insert/update heap and index entries,
  *	              probe unique keys.  The rest of the code asks the writer,
  *	              never the executor or SPI.
+ *	 access.c     per-bot writer roles: who may log for which bot.
  *	 catalog.c    where our objects are: schema, table and index OIDs, and the
  *	              attribute number of every column the C code names, cached
  *	              per backend and dropped on relcache invalidation.
@@ -479,6 +480,12 @@ extern void ca_signals_on_multiplier(CaWriter *w, CaRow *bot, CaRow *multiplier,
 									 const CaGame *game);
 extern void ca_validate_signal_rules(Jsonb *rules);
 extern int64 ca_signal_opened(CaWriter *w, Datum bot, Datum game, Datum platform);
+
+/* ----------------------------------------------------------------------
+ * access.c: per-bot writer roles (1.1)
+ * ----------------------------------------------------------------------
+ */
+extern void ca_check_bot_writer(text *bot_id);
 
 /* ----------------------------------------------------------------------
  * small shared helpers (crash_analytics.c)

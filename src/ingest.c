@@ -304,6 +304,7 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 	ca_round_normalize(r);
 	bot_id = DatumGetTextPP(ca_row_get(row, RC_BOT_ID, NULL));
 	session_id = DatumGetTextPP(ca_row_get(row, RC_SESSION_ID, NULL));
+	ca_check_bot_writer(bot_id);
 
 	/*
 	 * A retry is recognised before the round is checked against the game's

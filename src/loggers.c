@@ -171,6 +171,8 @@ ca_log_round_multiplier(PG_FUNCTION_ARGS)
 			   *m;
 	Datum		keys[3];
 
+	ca_check_bot_writer(bot_id);
+
 	ca_require(fcinfo, 4, "round_number");
 	ca_require(fcinfo, 5, "multiplier");
 	round_number = PG_GETARG_INT64(4);
@@ -267,6 +269,8 @@ ca_log_round_signal(PG_FUNCTION_ARGS)
 	CaGame	   *game;
 	CaRow	   *s;
 
+	ca_check_bot_writer(bot_id);
+
 	ca_require(fcinfo, 5, "target_multiplier");
 	target = PG_GETARG_NUMERIC(5);
 	if (confidence != NULL)
@@ -351,6 +355,8 @@ ca_log_error(PG_FUNCTION_ARGS)
 	CaWriter   *w;
 	CaRow	   *e;
 
+	ca_check_bot_writer(bot_id);
+
 	if (!PG_ARGISNULL(7))
 		ca_check_nonnegative_int("round_number", PG_GETARG_INT64(7));
 
@@ -391,6 +397,8 @@ ca_log_ocr_validation(PG_FUNCTION_ARGS)
 	bool		valid;
 	CaWriter   *w;
 	CaRow	   *o;
+
+	ca_check_bot_writer(bot_id);
 
 	ca_require(fcinfo, 1, "raw_text");
 	raw = text_arg(fcinfo, 1, "raw_text", CA_MAX_TEXT, false);
@@ -459,6 +467,8 @@ ca_register_bot(PG_FUNCTION_ARGS)
 	Datum		key = PointerGetDatum(bot_id);
 	bool		fresh;
 
+	ca_check_bot_writer(bot_id);
+
 	if (balance != NULL && ca_cmp(balance, ca_num_int(0)) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -514,6 +524,8 @@ ca_start_session(PG_FUNCTION_ARGS)
 	Jsonb	   *metadata = json_object_arg(fcinfo, 6, "metadata");
 	CaWriter   *w;
 	CaRow	   *s;
+
+	ca_check_bot_writer(bot_id);
 
 	if ((game_name == NULL) != (platform == NULL))
 		ereport(ERROR,
@@ -610,6 +622,8 @@ ca_end_session(PG_FUNCTION_ARGS)
 	CaWriter   *w;
 	CaRow	   *s;
 	char	   *stored;
+
+	ca_check_bot_writer(bot_id);
 
 	if (status == NULL)
 		status = cstring_to_text("completed");

@@ -10,6 +10,10 @@
 #   CA_BASE          where the cluster lives (default /var/tmp/crash_analytics)
 #   CA_KEEP_SERVER=1 leave the server running at the end, for psql
 #   CA_SKIP_BUILD=1  use the extension already installed (parallel work trees)
+#   CA_PREFIX=/opt/x build into, and run the cluster from, a private copy of
+#                    the PostgreSQL installation under /opt/x (its binaries
+#                    find share/ and lib/ relative to themselves), so that
+#                    several work trees can each test their own build
 
 set -euo pipefail
 
@@ -19,7 +23,8 @@ CA_BASE=${CA_BASE:-/var/tmp/crash_analytics}
 CA_DATA="$CA_BASE/data"
 CA_SOCKET="$CA_BASE/socket"
 CA_LOG="$CA_BASE/server.log"
-CA_PGBIN=/usr/lib/postgresql/15/bin
+CA_PREFIX=${CA_PREFIX:-}
+CA_PGBIN=${CA_PREFIX}/usr/lib/postgresql/15/bin
 
 export PGHOST="$CA_SOCKET" PGPORT="$CA_PGPORT" PGUSER=postgres
 export PGTZ=UTC PGDATESTYLE=ISO,YMD
@@ -55,10 +60,16 @@ ca_build_install() {
 		make -C "$CA_ROOT" -s >/dev/null
 		return
 	fi
-	ca_say "building and installing the extension"
+	if [ -n "$CA_PREFIX" ] && [ ! -x "$CA_PGBIN/postgres" ]; then
+		ca_say "copying the PostgreSQL installation to $CA_PREFIX"
+		mkdir -p "$CA_PREFIX/usr/lib/postgresql" "$CA_PREFIX/usr/share/postgresql"
+		cp -a /usr/lib/postgresql/15 "$CA_PREFIX/usr/lib/postgresql/"
+		cp -a /usr/share/postgresql/15 "$CA_PREFIX/usr/share/postgresql/"
+	fi
+	ca_say "building and installing the extension${CA_PREFIX:+ into $CA_PREFIX}"
 	make -C "$CA_ROOT" -s clean >/dev/null
 	make -C "$CA_ROOT" -s >/dev/null
-	make -C "$CA_ROOT" -s install >/dev/null
+	make -C "$CA_ROOT" -s install ${CA_PREFIX:+DESTDIR=$CA_PREFIX} >/dev/null
 }
 
 ca_pg() { runuser -u postgres -- "$@"; }

@@ -38,7 +38,7 @@ PGBIN = "/usr/lib/postgresql/15/bin"
 QUICK = os.environ.get("CA_BENCH_QUICK") == "1"
 
 N1, N2 = (100, 600) if QUICK else (200, 1200)            # calls, per-call measurements
-B1, B2 = (1000, 6000) if QUICK else (2000, 12000)        # rows, bulk measurements
+B1, B2 = (1000, 6000) if QUICK else (1000, 6000)         # rows, bulk measurements
 PGBENCH_SECONDS = 5 if QUICK else 10
 PGBENCH_REPS = 1 if QUICK else 3
 CLIENTS = [1, 2, 8]
@@ -465,26 +465,40 @@ def main():
     c.close()
 
     which = sys.argv[1:] or ["instructions", "throughput", "statistics"]
-    if "instructions" in which:
-        build_template(have_reference)
-        instructions(have_reference)
-    if "throughput" in which:
-        throughput(have_reference)
-    if "statistics" in which:
-        statistics_and_memory()
-
-    os.makedirs(os.path.join(BENCH, "results"), exist_ok=True)
-    out = os.path.join(BENCH, "results", "latest.csv")
-    with open(out, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(results[0].keys()))
-        w.writeheader()
-        w.writerows(results)
+    steps = [("instructions", lambda: (build_template(have_reference), instructions(have_reference))),
+             ("throughput", lambda: throughput(have_reference)),
+             ("statistics", statistics_and_memory)]
+    failed = []
+    for name, step in steps:
+        if name not in which:
+            continue
+        try:
+            step()
+        except Exception as e:          # report, keep what was measured, go on
+            failed.append(name)
+            say(f"{name} failed: {e}")
+        write_results()
     print()
     print(f"{'section':<13} {'what':<46} {'metric':<46} {'value':>12} {'unit':<6} {'ratio':>8}  vs / note")
     for r in results:
         print(f"{r['section']:<13} {r['name'][:46]:<46} {r['metric'][:46]:<46} {str(r['value']):>12} {r['unit']:<6} "
               f"{r['ratio']:>8}  {r['baseline']}{' / ' if r['baseline'] and r['note'] else ''}{r['note']}")
-    print(f"\nresults: {out}")
+    print(f"\nresults: {RESULTS}")
+    if failed:
+        print("failed sections: " + ", ".join(failed))
+        sys.exit(1)
+
+
+RESULTS = os.path.join(BENCH, "results", "latest.csv")
+
+
+def write_results():
+    """Written after every section, so that a late failure keeps what was measured."""
+    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
+    with open(RESULTS, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["section", "name", "metric", "value", "unit", "baseline", "ratio", "note"])
+        w.writeheader()
+        w.writerows(results)
 
 
 if __name__ == "__main__":

@@ -8,14 +8,14 @@
 \pset pager off
 BEGIN;
 CREATE EXTENSION crash_analytics;
-SELECT plan(72);
+SELECT plan(77);
 
 SELECT has_schema('crash_analytics');
 SELECT tables_are('crash_analytics', ARRAY[
 	'game_platform_config', 'bot_vm_registration', 'crash_game_rounds', 'analytics_round_multipliers',
 	'analytics_round_signals', 'analytics_round_outcomes', 'ocr_validation_logs', 'error_logs',
-	'session_logs', 'bot_rollups', 'bot_hourly_rollups', 'bot_series_state'],
-	'the nine tables of the contract, the two roll-ups and the series state');
+	'session_logs', 'bot_rollups', 'bot_hourly_rollups', 'bot_series_state', 'bot_writers'],
+	'the nine tables of the contract, the two roll-ups, the series state and the per-bot writers');
 
 -- Citus rules: bot_id in every per-bot key, bigint identity ids
 SELECT col_is_pk('crash_analytics', t, ARRAY['bot_id', 'id'], t || ' primary key is (bot_id, id)')
@@ -69,7 +69,7 @@ SELECT results_eq(
 SELECT is(
 	(SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig) AS cfg(oid)
 	  JOIN pg_class c ON c.oid = cfg.oid WHERE e.extname = 'crash_analytics' AND c.relkind = 'r'),
-	12, 'all twelve tables are marked for pg_dump');
+	13, 'all thirteen tables are marked for pg_dump');
 SELECT is(
 	(SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig) AS cfg(oid)
 	  JOIN pg_class c ON c.oid = cfg.oid WHERE e.extname = 'crash_analytics' AND c.relkind = 'S'),
@@ -140,6 +140,24 @@ SELECT crash_analytics.revoke_writer('ca_test_bot');
 SET ROLE ca_test_bot;
 SELECT throws_ok($$SELECT crash_analytics.log_crash_round('tap_bot', 's1', 'aviator', 'dafabet', 3, 10.00, 2.45, 1.33, 'WIN')$$,
 				 '42501', NULL, 'a revoked writer cannot log');
+RESET ROLE;
+
+-- per-bot writer roles: once restricted, a writer logs only for its bots
+RESET ROLE;
+SELECT crash_analytics.grant_writer('ca_test_bot');
+SELECT crash_analytics.grant_bot_writer('ca_test_bot', 'tap_bot');
+SET ROLE ca_test_bot;
+SELECT lives_ok($$SELECT crash_analytics.log_crash_round('tap_bot', 's1', 'aviator', 'dafabet', 4, 10.00, 2.45, 1.33, 'WIN')$$,
+				'a writer restricted to tap_bot logs for tap_bot');
+SELECT throws_ok($$SELECT crash_analytics.log_crash_round('other_bot', 's1', 'aviator', 'dafabet', 1, 10.00, 2.45, 1.33, 'WIN')$$,
+				 '42501', 'role "ca_test_bot" may not log for bot "other_bot"', 'and not for another bot');
+SELECT throws_ok($$SELECT crash_analytics.log_error('other_bot', 'ocr', 'x')$$,
+				 '42501', NULL, 'not even its errors');
+RESET ROLE;
+SELECT is(crash_analytics.revoke_bot_writer('ca_test_bot'), 1::bigint, 'revoking its only grant lifts the restriction');
+SET ROLE ca_test_bot;
+SELECT lives_ok($$SELECT crash_analytics.log_crash_round('other_bot', 's1', 'aviator', 'dafabet', 1, 10.00, 2.45, 1.33, 'WIN')$$,
+				'an unrestricted writer logs for any bot');
 RESET ROLE;
 
 SELECT * FROM finish();
