@@ -71,6 +71,18 @@ COMMENT ON FUNCTION crash_analytics.revoke_bot_writer(regrole, text) IS
 SELECT pg_catalog.pg_extension_config_dump('crash_analytics.bot_writers', '');
 
 /* ------------------------------------------------------------------------
+ * Storage of the rows every round updates.  A bot's roll-up, series state
+ * and active session are rewritten by each of its rounds; packed many to a
+ * page, concurrent bots queue on the page's lock (seen as
+ * LWLock:BufferContent waits with 8 clients).  Fewer rows per page keeps
+ * bots apart; the tables hold one row per bot (per series, per session),
+ * so the space this costs is small.  Applies to rows inserted from now on.
+ * ------------------------------------------------------------------------ */
+ALTER TABLE crash_analytics.bot_rollups SET (fillfactor = 10);
+ALTER TABLE crash_analytics.bot_series_state SET (fillfactor = 10);
+ALTER TABLE crash_analytics.session_logs SET (fillfactor = 20);
+
+/* ------------------------------------------------------------------------
  * Backtests, risk of ruin and simulation (src/backtest.c).
  *
  * Replays of recorded or simulated multipliers under a strategy, and Monte
@@ -97,6 +109,270 @@ SELECT pg_catalog.pg_extension_config_dump('crash_analytics.bot_writers', '');
  * complete and correct?
  * ------------------------------------------------------------------------ */
 -- region: fairness
+CREATE FUNCTION crash_analytics.chi_square_p_value(statistic double precision, degrees_of_freedom integer)
+RETURNS double precision AS 'MODULE_PATHNAME', 'ca_chi_square_p_value'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crash_analytics.chi_square_p_value(double precision, integer) IS
+	'Upper tail of the chi-square distribution: P(X >= statistic) with the given degrees of freedom.';
+
+CREATE FUNCTION crash_analytics.normal_p_value(z double precision, two_sided boolean DEFAULT true)
+RETURNS double precision AS 'MODULE_PATHNAME', 'ca_normal_p_value'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crash_analytics.normal_p_value(double precision, boolean) IS
+	'P(|Z| >= |z|) for a standard normal Z, or P(Z >= z) when two_sided is false.';
+
+CREATE FUNCTION crash_analytics.format_p_value(p double precision)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN p < 0.0001 THEN '< 0.0001' ELSE '= ' || pg_catalog.to_char(p, 'FM0.0000') END;
+COMMENT ON FUNCTION crash_analytics.format_p_value(double precision) IS 'A p-value for a sentence: "= 0.0123" (four decimals), or "< 0.0001".';
+
+/*
+ * Is the game what it says it is?  Tests on the platform's rounds (each
+ * once, in the order they were first logged) against P(crash >= x) =
+ * RTP/x at the configured RTP.  The verdict states only what the numbers
+ * support: an absence of evidence is reported with the difference the data
+ * could have detected.
+ */
+CREATE FUNCTION crash_analytics.fairness_report(game text, platform text,
+	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL)
+RETURNS TABLE(measure text, observed numeric, expected numeric, std_error numeric,
+	p_value double precision, sample_size bigint, detail text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	rtp numeric;
+	xs numeric[];
+	n bigint;
+	t numeric;
+	k bigint;
+	p0 double precision;
+	ph double precision;
+	z double precision;
+	alpha constant double precision := 0.05;
+	z_power constant double precision := 0.8416212335729143;	-- 80% power
+	z_half constant double precision := 1.959963984540054;
+	edges numeric[] := '{1.00,1.01,1.20,1.50,2.00,3.00,5.00,10.00,20.00,50.00,100.00,1000.00}';
+	obs double precision[];
+	exp_ double precision[];
+	mo double precision[] := '{}';
+	me double precision[] := '{}';
+	acc_o double precision;
+	acc_e double precision;
+	chi2 double precision := 0;
+	i int;
+	pv_chi double precision;
+	pv_instant double precision;
+	pv_runs double precision;
+	pv_2x double precision;
+	hill_k int;
+	hill double precision;
+	runs bigint;
+	n1 bigint;
+	n2 bigint;
+	mu double precision;
+	var double precision;
+	need bigint;
+	detectable double precision;
+	rejected text[] := '{}';
+BEGIN
+	PERFORM crash_analytics.check_period(from_time, to_time);
+	PERFORM crash_analytics.require_game(game, platform);
+	IF platform IS NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+			MESSAGE = 'platform must not be null', HINT = 'A fairness report is about one game on one platform.';
+	END IF;
+	SELECT c.rtp INTO rtp FROM crash_analytics.game_platform_config c
+	 WHERE c.game_name = fairness_report.game AND c.platform_code = fairness_report.platform;
+
+	-- each platform round once (its first reading), in the order rounds were first logged
+	SELECT array_agg(f.multiplier ORDER BY f.id) INTO xs
+	  FROM (SELECT DISTINCT ON (coalesce(m.platform_round_id, '#' || m.bot_id || '#' || m.id)) m.id, m.multiplier
+			  FROM crash_analytics.analytics_round_multipliers m
+			 WHERE m.game_name = fairness_report.game AND m.platform_code = fairness_report.platform
+			   AND m.observed_at >= coalesce(from_time, '-infinity') AND m.observed_at < coalesce(to_time, 'infinity')
+			 ORDER BY coalesce(m.platform_round_id, '#' || m.bot_id || '#' || m.id), m.id) f;
+	n := coalesce(cardinality(xs), 0);
+	IF n = 0 THEN
+		RETURN;					-- no rounds in the period: no rows
+	END IF;
+
+	-- 1. implied RTP at thresholds: t * P(crash >= t) estimates the RTP at every t
+	FOREACH t IN ARRAY '{1.50,2.00,3.00,5.00,10.00,20.00}'::numeric[] LOOP
+		SELECT count(*) INTO k FROM unnest(xs) x WHERE x >= t;
+		ph := k::double precision / n;
+		p0 := least(1, rtp / t);
+		z := CASE WHEN p0 < 1 THEN (ph - p0) / sqrt(p0 * (1 - p0) / n) END;
+		IF t = 2.00 THEN
+			pv_2x := crash_analytics.normal_p_value(z);
+		END IF;
+		RETURN QUERY SELECT format('implied_rtp_at_%sx', t), round((100 * t * ph)::numeric, 2), round(100 * rtp, 2),
+			round((100 * t * sqrt(ph * (1 - ph) / n))::numeric, 2), crash_analytics.normal_p_value(z), n,
+			format('%s of %s rounds reached %sx; chance gives %s%%', k, n, t, round((100 * p0)::numeric, 2));
+	END LOOP;
+
+	-- 2. chi-square over log-spaced buckets, merged left to right until each expects >= 5
+	SELECT array_agg(cnt ORDER BY b), array_agg(e ORDER BY b) INTO obs, exp_
+	  FROM (SELECT b.b, count(x.x)::double precision AS cnt,
+				   n * ((CASE WHEN edges[b.b] <= 1.00 THEN 1 ELSE least(1, rtp / edges[b.b]) END)
+						- (CASE WHEN b.b = cardinality(edges) THEN 0 ELSE least(1, rtp / edges[b.b + 1]) END))::double precision AS e
+			  FROM generate_series(1, cardinality(edges)) b(b)
+			  LEFT JOIN unnest(xs) x(x) ON width_bucket(x.x, edges) = b.b
+			 GROUP BY b.b) s;
+	acc_o := 0;
+	acc_e := 0;
+	FOR i IN 1 .. cardinality(obs) LOOP
+		acc_o := acc_o + obs[i];
+		acc_e := acc_e + exp_[i];
+		IF acc_e >= 5 THEN
+			mo := mo || acc_o;
+			me := me || acc_e;
+			acc_o := 0;
+			acc_e := 0;
+		END IF;
+	END LOOP;
+	IF acc_e > 0 AND cardinality(me) > 0 THEN		-- a small tail joins the last bucket
+		mo[cardinality(mo)] := mo[cardinality(mo)] + acc_o;
+		me[cardinality(me)] := me[cardinality(me)] + acc_e;
+	END IF;
+	IF cardinality(me) >= 2 THEN
+		FOR i IN 1 .. cardinality(me) LOOP
+			chi2 := chi2 + (mo[i] - me[i]) ^ 2 / me[i];
+		END LOOP;
+		pv_chi := crash_analytics.chi_square_p_value(chi2, cardinality(me) - 1);
+		RETURN QUERY SELECT 'chi_square'::text, round(chi2::numeric, 3), (cardinality(me) - 1)::numeric, NULL::numeric,
+			pv_chi, n, format('%s buckets (merged to expected counts of at least 5); expected is the degrees of freedom',
+							  cardinality(me));
+	END IF;
+
+	-- 3. instant crashes against 1 - RTP/1.01
+	SELECT count(*) INTO k FROM unnest(xs) x WHERE x = 1.00;
+	ph := k::double precision / n;
+	p0 := 1 - rtp / 1.01;
+	z := (ph - p0) / sqrt(p0 * (1 - p0) / n);
+	pv_instant := crash_analytics.normal_p_value(z);
+	RETURN QUERY SELECT 'instant_crash_percent'::text, round((100 * ph)::numeric, 2), round((100 * p0)::numeric, 2),
+		round((100 * sqrt(ph * (1 - ph) / n))::numeric, 2), pv_instant, n, format('%s instant crashes (1.00x)', k);
+
+	-- 4. tail index (Hill, top sqrt(n) rounds): P(crash >= x) = RTP/x is a Pareto tail of index 1
+	hill_k := greatest(10, floor(sqrt(n))::int);
+	IF n > hill_k + 1 THEN
+		SELECT hill_k / sum(ln(x / thr)) INTO hill
+		  FROM (SELECT x, (SELECT y FROM unnest(xs) y ORDER BY y DESC OFFSET hill_k LIMIT 1) AS thr
+				  FROM unnest(xs) x ORDER BY x DESC LIMIT hill_k) top
+		 WHERE thr > 1.00;
+		IF hill IS NOT NULL THEN
+			RETURN QUERY SELECT 'tail_index_hill'::text, round(hill::numeric, 3), 1.000::numeric,
+				round((hill / sqrt(hill_k))::numeric, 3), crash_analytics.normal_p_value((hill - 1) / (hill / sqrt(hill_k))),
+				n, format('Hill estimator over the top %s rounds', hill_k);
+		END IF;
+	END IF;
+
+	-- 5. runs test (Wald-Wolfowitz) on reaching 2x, in round order: independence of rounds
+	SELECT count(*) FILTER (WHERE x >= 2), count(*) FILTER (WHERE x < 2) INTO n1, n2 FROM unnest(xs) x;
+	SELECT 1 + count(*) FILTER (WHERE (x >= 2) <> (prev >= 2)) INTO runs
+	  FROM (SELECT x, lag(x) OVER (ORDER BY o) AS prev FROM unnest(xs) WITH ORDINALITY AS u(x, o)) r;
+	IF n1 > 0 AND n2 > 0 AND n > 2 THEN
+		mu := 2.0 * n1 * n2 / n + 1;
+		var := 2.0 * n1 * n2 * (2.0 * n1 * n2 - n) / (n::double precision ^ 2 * (n - 1));
+		pv_runs := crash_analytics.normal_p_value((runs - mu) / sqrt(var));
+		RETURN QUERY SELECT 'runs_test_2x'::text, runs::numeric, round(mu::numeric, 2), round(sqrt(var)::numeric, 2),
+			pv_runs, n, 'runs of rounds reaching / not reaching 2x; too few or too many runs mean rounds depend on each other';
+	END IF;
+
+	-- 6. how many rounds it takes to see a 1-point RTP difference at 2x (95%, power 80%)
+	p0 := rtp / 2;
+	need := ceil(((z_half + z_power) * 2 * sqrt(p0 * (1 - p0)) / 0.01) ^ 2);
+	detectable := 100 * (z_half + z_power) * 2 * sqrt(p0 * (1 - p0)) / sqrt(n);
+	RETURN QUERY SELECT 'rounds_for_1pt_rtp_difference'::text, need::numeric, NULL::numeric, NULL::numeric,
+		NULL::double precision, n,
+		format('with %s rounds, the smallest RTP difference detectable at 2x is about %s points', n,
+			   round(detectable::numeric, 1));
+
+	-- 7. the verdict: four tests at 5% overall (Bonferroni, 1.25% each)
+	IF pv_chi < alpha / 4 THEN rejected := rejected || format('the multiplier distribution (chi-square p %s)', crash_analytics.format_p_value(pv_chi)); END IF;
+	IF pv_instant < alpha / 4 THEN rejected := rejected || format('the instant-crash rate (p %s)', crash_analytics.format_p_value(pv_instant)); END IF;
+	IF pv_2x < alpha / 4 THEN rejected := rejected || format('the rate of reaching 2x (p %s)', crash_analytics.format_p_value(pv_2x)); END IF;
+	IF pv_runs < alpha / 4 THEN rejected := rejected || format('the independence of rounds (runs test p %s)', crash_analytics.format_p_value(pv_runs)); END IF;
+	RETURN QUERY SELECT 'verdict'::text, NULL::numeric, NULL::numeric, NULL::numeric, NULL::double precision, n,
+		CASE WHEN cardinality(rejected) > 0 THEN
+			format('%s rounds differ from a fair game at RTP %s%% in %s (5%% level over 4 tests).', n, round(100 * rtp, 2),
+				   array_to_string(rejected, '; '))
+		ELSE
+			format('%s rounds are consistent with a fair game at RTP %s%% (no test rejects at the 5%% level); they could not detect an RTP difference smaller than about %s points at 2x: %s rounds would detect 1 point.',
+				   n, round(100 * rtp, 2), round(detectable::numeric, 1), need)
+		END;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.fairness_report(text, text, timestamptz, timestamptz) IS
+	'Fairness of a game/platform over a period, from its rounds (each platform round once): implied RTP at 1.5x to 20x with standard errors, chi-square over log-spaced buckets, instant-crash rate against 1 - RTP/1.01, Hill tail index against 1, a runs test for independence, the rounds needed to detect a 1-point RTP difference, and a verdict that states only what the numbers support. No rows for a period without rounds.';
+
+/*
+ * OCR data quality, per bot and game/platform: how sure the bot's readings
+ * were, whether bots that saw the same platform round read it the same,
+ * how many rounds the bot missed, and whether it misses instant crashes
+ * (a screen reader that samples too slowly never sees a 1.00x).
+ */
+CREATE FUNCTION crash_analytics.ocr_data_quality(from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL)
+RETURNS TABLE(bot_id text, game_name text, platform_code text, ocr_readings bigint, ocr_valid_percent numeric,
+	confidence_p10 numeric, confidence_median numeric, confidence_mean numeric,
+	multipliers bigint, disagreements bigint, missed_rounds bigint,
+	instant_observed_percent numeric, instant_expected_percent numeric, instant_p_value double precision,
+	likely_missed_instants bigint)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM crash_analytics.check_period(from_time, to_time);
+	RETURN QUERY
+	WITH m AS (
+		-- a reading disagrees when bots read the same platform round differently
+		SELECT x.bot_id, x.game_name, x.platform_code, x.platform_round_id, x.multiplier,
+			   x.platform_round_id IS NOT NULL
+			   AND min(x.multiplier) OVER w <> max(x.multiplier) OVER w AS disagrees
+		  FROM crash_analytics.analytics_round_multipliers x
+		 WHERE x.observed_at >= coalesce(from_time, '-infinity') AND x.observed_at < coalesce(to_time, 'infinity')
+		WINDOW w AS (PARTITION BY x.game_name, x.platform_code, x.platform_round_id)
+	), readings AS (
+		SELECT o.bot_id, o.game_name, o.platform_code, count(*) AS n,
+			   round(100.0 * count(*) FILTER (WHERE o.is_valid) / count(*), 2) AS valid_pct,
+			   percentile_disc(0.1) WITHIN GROUP (ORDER BY o.confidence) AS p10,
+			   percentile_disc(0.5) WITHIN GROUP (ORDER BY o.confidence) AS p50,
+			   round(avg(o.confidence), 4) AS mean
+		  FROM crash_analytics.ocr_validation_logs o
+		 WHERE o.created_at >= coalesce(from_time, '-infinity') AND o.created_at < coalesce(to_time, 'infinity')
+		 GROUP BY 1, 2, 3
+	), seen AS (
+		SELECT m.bot_id, m.game_name, m.platform_code, count(*) AS n,
+			   count(*) FILTER (WHERE m.multiplier = 1.00) AS instants,
+			   count(*) FILTER (WHERE m.disagrees) AS disagree,
+			   -- numeric platform round ids: the ones between the first and the last it never logged
+			   max(CASE WHEN m.platform_round_id ~ '^[0-9]{1,18}$' THEN m.platform_round_id::bigint END)
+				 - min(CASE WHEN m.platform_round_id ~ '^[0-9]{1,18}$' THEN m.platform_round_id::bigint END) + 1
+				 - count(DISTINCT CASE WHEN m.platform_round_id ~ '^[0-9]{1,18}$' THEN m.platform_round_id::bigint END) AS gaps
+		  FROM m GROUP BY 1, 2, 3
+	)
+	SELECT coalesce(s.bot_id, r.bot_id)::text, coalesce(s.game_name, r.game_name)::text,
+		   coalesce(s.platform_code, r.platform_code)::text,
+		   coalesce(r.n, 0), r.valid_pct, r.p10, r.p50, r.mean,
+		   coalesce(s.n, 0), coalesce(s.disagree, 0), s.gaps,
+		   round(100.0 * s.instants / nullif(s.n, 0), 2),
+		   round(100 * (1 - c.rtp / 1.01), 2),
+		   -- one-sided: fewer instant crashes than chance gives
+		   crash_analytics.normal_p_value(-((s.instants::double precision / s.n) - (1 - c.rtp / 1.01)::double precision)
+										  / sqrt(((1 - c.rtp / 1.01) * (c.rtp / 1.01))::double precision / s.n), false),
+		   -- if m instant crashes went unseen: instants = p0 (n + m) - m, so m = (p0 n - instants) / (1 - p0)
+		   greatest(0, round(((1 - c.rtp / 1.01) * s.n - s.instants) / (c.rtp / 1.01)))::bigint
+	  FROM seen s
+	  FULL JOIN readings r ON r.bot_id = s.bot_id AND r.game_name IS NOT DISTINCT FROM s.game_name
+						  AND r.platform_code IS NOT DISTINCT FROM s.platform_code
+	  LEFT JOIN crash_analytics.game_platform_config c
+		ON c.game_name = s.game_name AND c.platform_code = s.platform_code
+	 ORDER BY 1, 2, 3;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.ocr_data_quality(timestamptz, timestamptz) IS
+	'OCR data quality per bot and game/platform over a period: readings, share valid, confidence (p10, median, mean), multipliers logged, readings that disagree with another bot''s for the same platform round, rounds missed (gaps in numeric platform round ids), and the observed instant-crash rate against 1 - RTP/1.01 with a one-sided p-value and the number of instant crashes the bot likely missed.';
 
 -- end region: fairness
 

@@ -34,6 +34,8 @@ PG_FUNCTION_INFO_V1(ca_bets_for_roi_margin);
 PG_FUNCTION_INFO_V1(ca_chance_p_value);
 PG_FUNCTION_INFO_V1(ca_check_period);
 PG_FUNCTION_INFO_V1(ca_check_row_limit);
+PG_FUNCTION_INFO_V1(ca_chi_square_p_value);
+PG_FUNCTION_INFO_V1(ca_normal_p_value);
 
 /* the 97.5% quantile of the standard normal distribution */
 #define Z95 1.959963984540054
@@ -360,4 +362,99 @@ ca_check_row_limit(PG_FUNCTION_ARGS)
 				 errmsg("row_limit must be at least 1"),
 				 errdetail("row_limit was %d.", PG_GETARG_INT32(0))));
 	PG_RETURN_BOOL(true);
+}
+
+/* ----------------------------------------------------------------------
+ * Distribution tails for the fairness tests (1.1).
+ * ----------------------------------------------------------------------
+ */
+
+/*
+ * Regularized upper incomplete gamma Q(a, x) = 1 - P(a, x): by its series
+ * when x < a + 1, by Lentz's continued fraction otherwise, each converging
+ * fast in its region (Numerical Recipes, section 6.2).
+ */
+static double
+gamma_q(double a, double x)
+{
+	const double eps = 1e-15;
+	double		lg = lgamma(a);
+	int			n;
+
+	if (x <= 0)
+		return 1.0;
+	if (x < a + 1.0)
+	{
+		double		ap = a,
+					sum = 1.0 / a,
+					del = sum;
+
+		for (n = 0; n < 10000; n++)
+		{
+			ap += 1.0;
+			del *= x / ap;
+			sum += del;
+			if (fabs(del) < fabs(sum) * eps)
+				break;
+		}
+		return 1.0 - sum * exp(-x + a * log(x) - lg);
+	}
+	else
+	{
+		double		b = x + 1.0 - a,
+					c = 1.0 / 1e-300,
+					d = 1.0 / b,
+					h = d;
+
+		for (n = 1; n < 10000; n++)
+		{
+			double		an = -n * (n - a);
+			double		del;
+
+			b += 2.0;
+			d = an * d + b;
+			if (fabs(d) < 1e-300)
+				d = 1e-300;
+			c = b + an / c;
+			if (fabs(c) < 1e-300)
+				c = 1e-300;
+			d = 1.0 / d;
+			del = d * c;
+			h *= del;
+			if (fabs(del - 1.0) < eps)
+				break;
+		}
+		return exp(-x + a * log(x) - lg) * h;
+	}
+}
+
+/* chi_square_p_value(statistic, degrees of freedom): P(chi2_df >= statistic) */
+Datum
+ca_chi_square_p_value(PG_FUNCTION_ARGS)
+{
+	double		chi2 = PG_GETARG_FLOAT8(0);
+	int32		df = PG_GETARG_INT32(1);
+
+	if (df < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("degrees of freedom must be at least 1"),
+				 errdetail("degrees of freedom was %d.", df)));
+	if (isnan(chi2) || chi2 < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a chi-square statistic must be zero or more")));
+	PG_RETURN_FLOAT8(gamma_q(df / 2.0, chi2 / 2.0));
+}
+
+/* normal_p_value(z, two_sided): P(|Z| >= |z|), or P(Z >= z) one-sided */
+Datum
+ca_normal_p_value(PG_FUNCTION_ARGS)
+{
+	double		z = PG_GETARG_FLOAT8(0);
+	bool		two_sided = PG_GETARG_BOOL(1);
+
+	if (two_sided)
+		PG_RETURN_FLOAT8(erfc(fabs(z) / sqrt(2.0)));
+	PG_RETURN_FLOAT8(0.5 * erfc(z / sqrt(2.0)));
 }
