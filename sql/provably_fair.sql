@@ -80,6 +80,11 @@ CREATE FUNCTION pg_temp.stake_chain(d bytea) RETURNS numeric LANGUAGE sql IMMUTA
 CREATE FUNCTION pg_temp.stake(d bytea) RETURNS numeric LANGUAGE sql IMMUTABLE
 	AS $$ SELECT greatest(100, div(99 * 4294967296, pg_temp.top32(d))) / 100.0 $$;
 
+-- the reference's 99/(1 - X) step on BC.Game's published worked example
+-- (intercom.help/bcgame-faq-center, "Game Fairness"): digest
+-- 6b5124897c3c48d0e46cc9249f08c7e560792459f1bad1171224643b5d2be231 gives 1.70
+SELECT round(pg_temp.f99(decode('6b5124897c3c48d0e46cc9249f08c7e560792459f1bad1171224643b5d2be231', 'hex')), 2) AS bcgame_example;
+
 -- the published salts (see each function's COMMENT for its source)
 CREATE FUNCTION pg_temp.salt(era text) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
 	SELECT pg_temp.utf8(CASE era
