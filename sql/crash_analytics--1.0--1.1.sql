@@ -214,7 +214,7 @@ RETURNS record
 AS 'MODULE_PATHNAME', 'ca_risk_of_ruin'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION crash_analytics.risk_of_ruin(jsonb, numeric, integer, numeric, integer, bigint) IS
-	'Monte Carlo risk of a strategy from a bankroll: simulations runs of at most `rounds` fair rounds each under P(crash >= x) = RTP/x, from a PRNG seeded with seed (the same seed gives the same answer). Ruin is a bust, a stake the balance could not cover. Returns the ruined runs and the ruin percent with its 95% Wilson interval, runs stopped by stop_loss and take_profit, the 5th/50th/95th percentiles (nearest rank) and the mean of the final balance, the percentiles of the max drawdown, the mean longest losing streak, and all bets and wins. simulations x rounds is at most 10^9.';
+	'Monte Carlo risk of a strategy from a bankroll: simulations runs of at most `rounds` fair rounds each under P(crash >= x) = RTP/x, from a PRNG seeded with seed (the same seed gives the same answer). Ruin is a bust, a stake the balance could not cover. Returns the ruined runs and the ruin percent with its 95% Wilson interval, runs stopped by stop_loss and take_profit, the 5th/50th/95th percentiles (nearest rank) and the mean of the final balance, the percentiles of the max drawdown, the mean longest losing streak, and all bets and wins. simulations is at most 1,000,000 and simulations x rounds at most 10^9.';
 
 CREATE FUNCTION crash_analytics.simulate_rounds(game text, platform text, n integer,
 	rtp numeric DEFAULT NULL, seed bigint DEFAULT 0, start_at timestamptz DEFAULT pg_catalog.now(),

@@ -81,7 +81,7 @@ PG_FUNCTION_INFO_V1(ca_simulate_rounds);
 
 /* limits */
 #define BT_MAX_MULT_H		INT64CONST(9999999999)	/* 99999999.99x, the tables' bound */
-#define BT_MAX_SIMULATIONS	10000000
+#define BT_MAX_SIMULATIONS	1000000
 #define BT_MAX_SIM_ROUNDS	INT64CONST(1000000000)	/* simulations x rounds */
 #define BT_AMOUNT_LIMIT		"1e15"	/* amounts, as ca_check_number */
 #define BT_CHECK_EVERY		0xFFFF	/* rounds between interrupt checks */
@@ -1365,9 +1365,9 @@ ca_risk_of_ruin(PG_FUNCTION_ARGS)
 	bool		nulls[K_NCOLS];
 	BtGenerator g;
 	int64	   *finals,
-			   *drawdowns,
-			   *streaks;
-	int64		ruined = 0,
+			   *drawdowns;
+	int64		streaks = 0,
+				ruined = 0,
 				stop_losses = 0,
 				take_profits = 0,
 				bets = 0,
@@ -1394,7 +1394,6 @@ ca_risk_of_ruin(PG_FUNCTION_ARGS)
 
 	finals = MemoryContextAllocHuge(CurrentMemoryContext, sims * sizeof(int64));
 	drawdowns = MemoryContextAllocHuge(CurrentMemoryContext, sims * sizeof(int64));
-	streaks = MemoryContextAllocHuge(CurrentMemoryContext, sims * sizeof(int64));
 
 	for (j = 0; j < sims; j++)
 	{
@@ -1418,7 +1417,7 @@ ca_risk_of_ruin(PG_FUNCTION_ARGS)
 		wins += st.wins;
 		finals[j] = st.balance;
 		drawdowns[j] = st.max_drawdown;
-		streaks[j] = st.longest_loss_streak;
+		streaks += st.longest_loss_streak;
 	}
 
 	memset(nulls, 0, sizeof(nulls));
@@ -1432,7 +1431,7 @@ ca_risk_of_ruin(PG_FUNCTION_ARGS)
 	values[K_STOP_LOSS] = Int64GetDatum(stop_losses);
 	values[K_TAKE_PROFIT] = Int64GetDatum(take_profits);
 	values[K_FINAL_MEAN] = NumericGetDatum(mean_num(finals, sims, s.decimals, s.decimals + 2));
-	values[K_MEAN_LOSS_STREAK] = NumericGetDatum(mean_num(streaks, sims, 0, 2));
+	values[K_MEAN_LOSS_STREAK] = NumericGetDatum(ca_round(ca_div(ca_num_int(streaks), ca_num_int(sims)), 2));
 	qsort(finals, sims, sizeof(int64), cmp_int64);
 	qsort(drawdowns, sims, sizeof(int64), cmp_int64);
 	values[K_FINAL_P5] = money_datum(quantile(finals, sims, 5), s.decimals);
