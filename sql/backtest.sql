@@ -277,6 +277,93 @@ SELECT pg_temp.fails($$SELECT * FROM crash_analytics.backtest_strategy('{"kind":
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.backtest_strategy('{"kind": "fixed", "target": 1.50, "base_stake": 3}', 1000.5, 'yencrash', 'jp')$$);
 
 /* ------------------------------------------------------------------------
+ * The backtest agrees with bots that really played.  Four bots log 200
+ * rounds each through log_crash_round on three games of platform "sim",
+ * with the rules of test/demo/workload.sql, each keeping its own balance in
+ * PL/pgSQL: flat 1.00 at 1.50 and flat 1.00 at 2.00 on the same aviator
+ * rounds (every platform round logged twice), a martingale from 1.00 at
+ * 2.00 whose stake stops doubling at 64.00 on jetx, and 2.00 at 1.80 after
+ * three rounds under 2x on aviatrix; bankroll 1000.00 each.  Backtests of
+ * the same strategies over the recorded rounds give each bot's own figures
+ * (get_bot_statistics, from the roll-ups ingestion keeps): two
+ * implementations, one answer.
+ * ------------------------------------------------------------------------ */
+SELECT count(crash_analytics.register_game_platform(g, 'sim', 0.97)) AS registered
+  FROM unnest(ARRAY['aviator', 'jetx', 'aviatrix']) AS g;
+DO $$
+DECLARE
+	t0 constant timestamptz := '2026-02-01 00:00:00+00';
+	-- bot, game, strategy, target, base stake
+	bots constant text[][] := ARRAY[
+		['sim_flat_150',   'aviator',  'flat',       '1.50', '1.00'],
+		['sim_flat_200',   'aviator',  'flat',       '2.00', '1.00'],
+		['sim_martingale', 'jetx',     'martingale', '2.00', '1.00'],
+		['sim_skipper',    'aviatrix', 'skip',       '1.80', '2.00']];
+	crashes jsonb := jsonb_build_object(
+		'aviator', (SELECT jsonb_agg(crash_multiplier ORDER BY round_number) FROM crash_analytics.simulate_rounds('aviator', 'sim', 200, seed => 101)),
+		'jetx', (SELECT jsonb_agg(crash_multiplier ORDER BY round_number) FROM crash_analytics.simulate_rounds('jetx', 'sim', 200, seed => 102)),
+		'aviatrix', (SELECT jsonb_agg(crash_multiplier ORDER BY round_number) FROM crash_analytics.simulate_rounds('aviatrix', 'sim', 200, seed => 103)));
+	balance numeric[] := ARRAY[1000.00, 1000.00, 1000.00, 1000.00];
+	losses int[] := ARRAY[0, 0, 0, 0];
+	unders int[] := ARRAY[0, 0, 0, 0];
+	g text;
+	b int;
+	r int;
+	crash numeric;
+	target numeric;
+	stake numeric;
+BEGIN
+	FOR r IN 1 .. 200 LOOP
+		FOR b IN 1 .. 4 LOOP
+			g := bots[b][2];
+			crash := (crashes -> g ->> (r - 1))::numeric;
+			target := bots[b][4]::numeric;
+			stake := bots[b][5]::numeric;
+			IF bots[b][3] = 'martingale' THEN
+				stake := least(stake * (2 ^ losses[b])::numeric, 64.00);
+			ELSIF bots[b][3] = 'skip' AND unders[b] < 3 THEN
+				stake := 0;
+			END IF;
+			PERFORM crash_analytics.log_crash_round(
+				bot_id => bots[b][1], session_id => 's1', game_name => g, platform_code => 'sim',
+				round_number => r, stake_value => stake, crash_multiplier => crash,
+				cashout_multiplier => CASE WHEN stake > 0 THEN target END,
+				running_balance_before => balance[b],
+				strategy_name => bots[b][3] || '_' || bots[b][4] || 'x',
+				target_multiplier => CASE WHEN stake > 0 THEN target END,
+				platform_round_id => g || '-' || r,
+				round_started_at => t0 + (r * interval '12 seconds'),
+				round_ended_at => t0 + (r * interval '12 seconds') + interval '8 seconds');
+			IF stake > 0 THEN
+				IF target <= crash THEN
+					balance[b] := balance[b] + round(stake * target, 2) - stake;
+					losses[b] := 0;
+				ELSE
+					balance[b] := balance[b] - stake;
+					losses[b] := losses[b] + 1;
+				END IF;
+			END IF;
+			unders[b] := CASE WHEN crash < 2.00 THEN unders[b] + 1 ELSE 0 END;
+		END LOOP;
+	END LOOP;
+END
+$$;
+SELECT v.bot_id, t.rounds_replayed = 200 AS all_rounds,
+	   (s.bets, s.wins, s.losses, s.total_staked, s.total_profit, s.roi_percent, s.max_drawdown,
+		s.longest_loss_streak, s.current_balance)
+	 = (t.bets, t.wins, t.losses, t.total_staked, t.profit, t.roi_percent, t.max_drawdown,
+		t.longest_losing_streak, t.final_balance) AS backtest_is_the_bot
+  FROM (VALUES
+	('sim_flat_150', 'aviator', '{"kind": "fixed", "target": 1.50, "base_stake": 1.00}'),
+	('sim_flat_200', 'aviator', '{"kind": "fixed", "target": 2.00, "base_stake": 1.00}'),
+	('sim_martingale', 'jetx', '{"kind": "martingale", "target": 2.00, "base_stake": 1.00, "max_stake": 64.00, "on_cap": "hold"}'),
+	('sim_skipper', 'aviatrix', '{"kind": "skip_until", "target": 1.80, "base_stake": 2.00, "under": 2.00, "rounds_under": 3}'))
+	AS v(bot_id, game, strategy),
+	LATERAL crash_analytics.get_bot_statistics(v.bot_id) s,
+	LATERAL crash_analytics.backtest_strategy(v.strategy::jsonb, 1000.00, v.game, 'sim') t
+ ORDER BY v.bot_id;
+
+/* ------------------------------------------------------------------------
  * Bad input: 22023 naming the field (22004 for a NULL argument, 42704 for
  * an unknown game).
  * ------------------------------------------------------------------------ */
