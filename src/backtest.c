@@ -32,9 +32,10 @@
  * Recorded history: the rounds of one game/platform in a period, each
  * platform round once (the first reading logged when several bots saw it,
  * the rule of distinct_multipliers), ordered by observed_at, then by
- * platform_round_id, then by id (logging order).  They are loaded once
- * into a C array through an SPI cursor, under the caller's privileges, and
- * replayed by a plain loop.
+ * platform_round_id, then by id (logging order).  One SPI query, under the
+ * caller's privileges, streams them through a DestReceiver into a C array
+ * (no tuple table, and the executor may plan it in parallel); a plain loop
+ * replays the array.
  *
  * Simulation: crash = max(1.00, floor(100 RTP / U) / 100) with U uniform on
  * (0, 1] (1 - pg_prng_double, a multiple of 2^-53) from a pg_prng state
@@ -62,9 +63,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/datetime.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
@@ -775,6 +774,7 @@ typedef struct BtCurve
 {
 	ReturnSetInfo *rsinfo;
 	const int64 *times;			/* observed_at per round, or NULL */
+	MemoryContext row_cxt;		/* a row's Datums, reset after each row */
 } BtCurve;
 
 enum
@@ -788,6 +788,7 @@ curve_row(BtCurve *c, const BtStrategy *s, const BtState *st, int64 index, int64
 {
 	Datum		values[C_NCOLS];
 	bool		nulls[C_NCOLS];
+	MemoryContext old = MemoryContextSwitchTo(c->row_cxt);
 
 	memset(nulls, 0, sizeof(nulls));
 	values[C_ROUND] = Int64GetDatum(index + 1);
@@ -801,6 +802,19 @@ curve_row(BtCurve *c, const BtStrategy *s, const BtState *st, int64 index, int64
 	values[C_PROFIT] = money_datum(st->balance - before, s->decimals);
 	values[C_BALANCE] = money_datum(st->balance, s->decimals);
 	tuplestore_putvalues(c->rsinfo->setResult, c->rsinfo->setDesc, values, nulls);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(c->row_cxt);
+}
+
+/* an equity curve into the function's tuplestore */
+static void
+curve_init(BtCurve *c, FunctionCallInfo fcinfo, const int64 *times)
+{
+	InitMaterializedSRF(fcinfo, 0);
+	c->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	c->times = times;
+	c->row_cxt = AllocSetContextCreate(CurrentMemoryContext, "backtest equity curve row",
+									   ALLOCSET_SMALL_SIZES);
 }
 
 /* Replay rounds[0..n) until they run out or the strategy stops. */
@@ -1223,9 +1237,7 @@ ca_backtest_equity_curve(PG_FUNCTION_ARGS)
 	BtCurve		curve;
 
 	bt_init(&st, &s, bankroll);
-	InitMaterializedSRF(fcinfo, 0);
-	curve.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	curve.times = h->times;
+	curve_init(&curve, fcinfo, h->times);
 	bt_replay(&s, &st, h->mult, h->n, &curve);
 	return (Datum) 0;
 }
@@ -1256,9 +1268,7 @@ ca_backtest_multipliers_curve(PG_FUNCTION_ARGS)
 	BtCurve		curve;
 
 	bt_init(&st, &s, arg_bankroll(fcinfo, 1, s.decimals));
-	InitMaterializedSRF(fcinfo, 0);
-	curve.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	curve.times = NULL;
+	curve_init(&curve, fcinfo, NULL);
 	bt_replay(&s, &st, mult, n, &curve);
 	return (Datum) 0;
 }
