@@ -91,53 +91,6 @@ ALTER TABLE crash_analytics.session_logs SET (fillfactor = 20);
 -- region: backtest
 
 /*
- * The reader profile gets the functions below.  Only the 1.0 list plus this
- * region's functions are here; the other regions add theirs when merged.
- */
-DROP FUNCTION crash_analytics.reader_functions();
-CREATE FUNCTION crash_analytics.reader_functions()
-RETURNS SETOF regprocedure
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT f::regprocedure FROM (VALUES
-		('crash_analytics.get_bot_statistics(text)'),
-		('crash_analytics.get_session_summary(text, text)'),
-		('crash_analytics.get_game_statistics(text, text, timestamptz, timestamptz)'),
-		('crash_analytics.get_strategy_performance(text, timestamptz, timestamptz)'),
-		('crash_analytics.get_multiplier_distribution(text, text, timestamptz, timestamptz, numeric[])'),
-		('crash_analytics.get_multiplier_quantiles(text, text, timestamptz, timestamptz, double precision[])'),
-		('crash_analytics.get_signal_effectiveness(text, timestamptz, timestamptz)'),
-		('crash_analytics.export_rounds_to_json(text, timestamptz, timestamptz, text)'),
-		('crash_analytics.export_multipliers_for_ml(text, integer)'),
-		('crash_analytics.get_database_size()'),
-		('crash_analytics.verify_consistency()'),
-		('crash_analytics.rollup_differences(text)'),
-		('crash_analytics.period_figures(text, text, timestamptz, timestamptz)'),
-		('crash_analytics.distinct_multipliers(text, text, timestamptz, timestamptz)'),
-		('crash_analytics.wilson_low_percent(bigint, bigint)'),
-		('crash_analytics.wilson_high_percent(bigint, bigint)'),
-		('crash_analytics.roi_ci_low_percent(bigint, numeric, numeric, numeric)'),
-		('crash_analytics.roi_ci_high_percent(bigint, numeric, numeric, numeric)'),
-		('crash_analytics.bets_for_roi_margin(bigint, numeric, numeric, numeric)'),
-		('crash_analytics.chance_p_value(bigint, double precision, double precision)'),
-		('crash_analytics.check_period(timestamptz, timestamptz)'),
-		('crash_analytics.check_row_limit(integer)'),
-		('crash_analytics.utc_hour_floor(timestamptz)'),
-		('crash_analytics.utc_hour_ceil(timestamptz)'),
-		('crash_analytics.require_game(text, text)'),
-		-- region backtest
-		('crash_analytics.backtest_strategy(jsonb, numeric, text, text, timestamptz, timestamptz)'),
-		('crash_analytics.backtest_strategy(jsonb, numeric, numeric[], numeric)'),
-		('crash_analytics.backtest_equity_curve(jsonb, numeric, text, text, timestamptz, timestamptz)'),
-		('crash_analytics.backtest_equity_curve(jsonb, numeric, numeric[])'),
-		('crash_analytics.backtest_simulated(jsonb, numeric, integer, numeric, bigint)'),
-		('crash_analytics.risk_of_ruin(jsonb, numeric, integer, numeric, integer, bigint)'),
-		('crash_analytics.simulate_rounds(text, text, integer, numeric, bigint, timestamptz, interval)')) AS v(f)
-$$;
-COMMENT ON FUNCTION crash_analytics.reader_functions() IS 'The functions the reader profile may execute.';
-
-/*
  * A strategy is a jsonb object (src/backtest.c, parse_strategy):
  *   kind          fixed (or flat), martingale, paroli (or anti_martingale),
  *                 dalembert, skip_until
@@ -344,49 +297,6 @@ COMMENT ON FUNCTION crash_analytics.verify_logged_rounds(text, text, text, times
 	'Recompute the crash point of every logged round (one row per bet slot) that carries provably-fair data, in a game/platform and period [from_time, to_time), and compare it with the crash_multiplier logged. algorithm: bustabit_v1, bustabit_v2, bustabit_vx, bustabit_current, stake_chain, roobet (hash chains: the game hash is round_hash, else server_seed; the salt is client_seed, else the published one; bustabit_vx: client_seed holds the Vx signature) or stake (server_seed, client_seed and nonce). seed_hash_ok: server_seed hashes to server_seed_hash (NULL when either is missing). chain_ok: the previous platform round (platform_round_id one less, if logged) has the SHA-256 of this round''s hash (NULL otherwise, and for stake). ok: all of these hold; problem: why a round could not be recomputed (then ok is false).';
 
 -- the reader profile: the 1.0 functions and the verifiers
-DROP FUNCTION crash_analytics.reader_functions();
-CREATE FUNCTION crash_analytics.reader_functions()
-RETURNS SETOF regprocedure
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT f::regprocedure FROM (VALUES
-		('crash_analytics.get_bot_statistics(text)'),
-		('crash_analytics.get_session_summary(text, text)'),
-		('crash_analytics.get_game_statistics(text, text, timestamptz, timestamptz)'),
-		('crash_analytics.get_strategy_performance(text, timestamptz, timestamptz)'),
-		('crash_analytics.get_multiplier_distribution(text, text, timestamptz, timestamptz, numeric[])'),
-		('crash_analytics.get_multiplier_quantiles(text, text, timestamptz, timestamptz, double precision[])'),
-		('crash_analytics.get_signal_effectiveness(text, timestamptz, timestamptz)'),
-		('crash_analytics.export_rounds_to_json(text, timestamptz, timestamptz, text)'),
-		('crash_analytics.export_multipliers_for_ml(text, integer)'),
-		('crash_analytics.get_database_size()'),
-		('crash_analytics.verify_consistency()'),
-		('crash_analytics.rollup_differences(text)'),
-		('crash_analytics.period_figures(text, text, timestamptz, timestamptz)'),
-		('crash_analytics.distinct_multipliers(text, text, timestamptz, timestamptz)'),
-		('crash_analytics.wilson_low_percent(bigint, bigint)'),
-		('crash_analytics.wilson_high_percent(bigint, bigint)'),
-		('crash_analytics.roi_ci_low_percent(bigint, numeric, numeric, numeric)'),
-		('crash_analytics.roi_ci_high_percent(bigint, numeric, numeric, numeric)'),
-		('crash_analytics.bets_for_roi_margin(bigint, numeric, numeric, numeric)'),
-		('crash_analytics.chance_p_value(bigint, double precision, double precision)'),
-		('crash_analytics.check_period(timestamptz, timestamptz)'),
-		('crash_analytics.check_row_limit(integer)'),
-		('crash_analytics.utc_hour_floor(timestamptz)'),
-		('crash_analytics.utc_hour_ceil(timestamptz)'),
-		('crash_analytics.require_game(text, text)'),
-		-- 1.1: provably-fair verification
-		('crash_analytics.verify_crash_bustabit(text, text, text)'),
-		('crash_analytics.verify_crash_stake(text, text, bigint)'),
-		('crash_analytics.verify_crash_stake_chain(text, text)'),
-		('crash_analytics.verify_crash_roobet(text, text)'),
-		('crash_analytics.verify_hash_chain(text, text, text)'),
-		('crash_analytics.verify_hash_chain(text[], text)'),
-		('crash_analytics.recompute_round(text, text, text, text, bigint, text, text)'),
-		('crash_analytics.verify_logged_rounds(text, text, text, timestamptz, timestamptz)')) AS v(f)
-$$;
-COMMENT ON FUNCTION crash_analytics.reader_functions() IS 'The functions the reader profile may execute.';
 -- end region: provably_fair
 
 /* ------------------------------------------------------------------------
@@ -662,6 +572,86 @@ COMMENT ON FUNCTION crash_analytics.ocr_data_quality(timestamptz, timestamptz) I
 	'OCR data quality per bot and game/platform over a period: readings, share valid, confidence (p10, median, mean), multipliers logged, readings that disagree with another bot''s for the same platform round, rounds missed (gaps in numeric platform round ids), and the observed instant-crash rate against 1 - RTP/1.01 with a one-sided p-value and the number of instant crashes the bot likely missed.';
 
 -- end region: fairness
+
+/* ------------------------------------------------------------------------
+ * The reader profile: the 1.0 functions and this version's analytics.
+ * ------------------------------------------------------------------------ */
+DROP FUNCTION crash_analytics.reader_functions();
+CREATE FUNCTION crash_analytics.reader_functions()
+RETURNS SETOF regprocedure
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT f::regprocedure FROM (VALUES
+		('crash_analytics.get_bot_statistics(text)'),
+		('crash_analytics.get_session_summary(text, text)'),
+		('crash_analytics.get_game_statistics(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.get_strategy_performance(text, timestamptz, timestamptz)'),
+		('crash_analytics.get_multiplier_distribution(text, text, timestamptz, timestamptz, numeric[])'),
+		('crash_analytics.get_multiplier_quantiles(text, text, timestamptz, timestamptz, double precision[])'),
+		('crash_analytics.get_signal_effectiveness(text, timestamptz, timestamptz)'),
+		('crash_analytics.export_rounds_to_json(text, timestamptz, timestamptz, text)'),
+		('crash_analytics.export_multipliers_for_ml(text, integer)'),
+		('crash_analytics.get_database_size()'),
+		('crash_analytics.verify_consistency()'),
+		('crash_analytics.rollup_differences(text)'),
+		('crash_analytics.period_figures(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.distinct_multipliers(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.wilson_low_percent(bigint, bigint)'),
+		('crash_analytics.wilson_high_percent(bigint, bigint)'),
+		('crash_analytics.roi_ci_low_percent(bigint, numeric, numeric, numeric)'),
+		('crash_analytics.roi_ci_high_percent(bigint, numeric, numeric, numeric)'),
+		('crash_analytics.bets_for_roi_margin(bigint, numeric, numeric, numeric)'),
+		('crash_analytics.chance_p_value(bigint, double precision, double precision)'),
+		('crash_analytics.check_period(timestamptz, timestamptz)'),
+		('crash_analytics.check_row_limit(integer)'),
+		('crash_analytics.utc_hour_floor(timestamptz)'),
+		('crash_analytics.utc_hour_ceil(timestamptz)'),
+		('crash_analytics.require_game(text, text)'),
+		('crash_analytics.backtest_strategy(jsonb, numeric, text, text, timestamptz, timestamptz)'),
+		('crash_analytics.backtest_strategy(jsonb, numeric, numeric[], numeric)'),
+		('crash_analytics.backtest_equity_curve(jsonb, numeric, text, text, timestamptz, timestamptz)'),
+		('crash_analytics.backtest_equity_curve(jsonb, numeric, numeric[])'),
+		('crash_analytics.backtest_simulated(jsonb, numeric, integer, numeric, bigint)'),
+		('crash_analytics.risk_of_ruin(jsonb, numeric, integer, numeric, integer, bigint)'),
+		('crash_analytics.simulate_rounds(text, text, integer, numeric, bigint, timestamptz, interval)'),
+		('crash_analytics.verify_crash_bustabit(text, text, text)'),
+		('crash_analytics.verify_crash_stake(text, text, bigint)'),
+		('crash_analytics.verify_crash_stake_chain(text, text)'),
+		('crash_analytics.verify_crash_roobet(text, text)'),
+		('crash_analytics.verify_hash_chain(text, text, text)'),
+		('crash_analytics.verify_hash_chain(text[], text)'),
+		('crash_analytics.recompute_round(text, text, text, text, bigint, text, text)'),
+		('crash_analytics.verify_logged_rounds(text, text, text, timestamptz, timestamptz)'),
+		('crash_analytics.fairness_report(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.ocr_data_quality(timestamptz, timestamptz)'),
+		('crash_analytics.chi_square_p_value(double precision, integer)'),
+		('crash_analytics.normal_p_value(double precision, boolean)'),
+		('crash_analytics.format_p_value(double precision)')) AS v(f)
+$$;
+COMMENT ON FUNCTION crash_analytics.reader_functions() IS 'The functions the reader profile may execute.';
+
+/*
+ * Roles that hold the reader profile (EXECUTE on get_bot_statistics) get the
+ * new analytics now, as grant_reader would give them.
+ */
+DO $grant$
+DECLARE
+	r regrole;
+	f regprocedure;
+BEGIN
+	FOR r IN SELECT DISTINCT a.grantee::regrole
+			   FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
+			  WHERE p.oid OPERATOR(pg_catalog.=) 'crash_analytics.get_bot_statistics(text)'::pg_catalog.regprocedure
+				AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+				AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+				AND a.grantee OPERATOR(pg_catalog.<>) 0 LOOP
+		FOR f IN SELECT * FROM crash_analytics.reader_functions() LOOP
+			EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', f, r);
+		END LOOP;
+	END LOOP;
+END
+$grant$;
 
 /* ------------------------------------------------------------------------
  * Nothing for PUBLIC.
