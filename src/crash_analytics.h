@@ -27,6 +27,16 @@
  *	 rebuild.c    replay of a bot's rounds through rollup.c: compare with
  *	              the stored roll-ups (verify_consistency) or rewrite them
  *	              (purge_rounds_before).
+ *
+ * Version 1.1 adds, each self-contained (SQL entry points only):
+ *	 access.c        per-bot writer roles (bot_writers), checked by every
+ *	                 logger before it writes.
+ *	 backtest.c      strategies replayed over recorded, given or simulated
+ *	                 multipliers in exact minor units; Monte Carlo risk of
+ *	                 ruin; simulate_rounds.
+ *	 provably_fair.c crash points recomputed from revealed seeds (Bustabit,
+ *	                 Stake, Roobet) with PostgreSQL's own HMAC-SHA256.
+ * and stats.c gains the chi-square and normal tails of fairness_report.
  *	 triggers.c   small triggers: updated_at, immutability of rounds.
  *	 writer.c     direct table access: open relations and indexes once per
  *	              call, fill SQL defaults and generated columns, check the
