@@ -133,7 +133,11 @@ rel_wait_ready() {	# rel_wait_ready [SECONDS]: until the server accepts connecti
 }
 
 rel_start_server() {	# start the private cluster again (after a fault)
-	ca_pg "$CA_PGBIN/pg_ctl" -D "$CA_DATA" -l "$CA_LOG" -w -t 120 start >/dev/null
+	local out
+	if ! out=$(ca_pg "$CA_PGBIN/pg_ctl" -D "$CA_DATA" -l "$CA_LOG" -w -t 120 start 2>&1); then
+		printf '%s\n' "$out" >&2
+		return 1
+	fi
 }
 
 rel_createdb() {	# rel_createdb NAME: a new, empty database (dropped first)
