@@ -116,6 +116,55 @@ rel_check_log_clean() {	# rel_check_log_clean OFFSET LABEL
 	rel_empty "$2: server log has no PANIC, backend crash or corruption message" "$bad"
 }
 
+# The data of the extension in DB, into DIR: DIR/<relation>.rows (every row of
+# every table and materialized view of the schema, as text, sorted), and
+# DIR/sequences (last_value and is_called of every sequence).  Two databases
+# with the same data give the same files.  PGPORT selects the cluster.
+rel_snapshot() {	# rel_snapshot DB DIR
+	local db=$1 dir=$2 rel
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	for rel in $(rel_psql "$db" -c "SELECT relname FROM pg_class
+			WHERE relnamespace = 'crash_analytics'::regnamespace AND relkind IN ('r', 'm') ORDER BY 1"); do
+		rel_psql "$db" -c "COPY (SELECT t::text FROM crash_analytics.$rel t ORDER BY t::text COLLATE \"C\") TO STDOUT" \
+			>"$dir/$rel.rows"
+	done
+	rel_psql "$db" -F ' ' >"$dir/sequences" <<'SQL'
+SELECT format('SELECT %L, last_value, is_called FROM %s', c.relname, c.oid::regclass)
+  FROM pg_class c WHERE c.relnamespace = 'crash_analytics'::regnamespace AND c.relkind = 'S'
+ ORDER BY c.relname \gexec
+SQL
+}
+
+# One check per relation and one for the sequences: DIR_A and DIR_B (two
+# rel_snapshot) hold the same rows.  SKIP (a regex) names relations to leave
+# out; the caller checks them its own way.
+rel_compare_snapshots() {	# rel_compare_snapshots LABEL DIR_A DIR_B [SKIP]
+	local label=$1 a=$2 b=$3 skip=${4:-^$} f rel n
+	for f in "$a"/*.rows "$b"/*.rows; do
+		rel=$(basename "$f" .rows)
+		[ -e "$a/$rel.rows" ] && [ -e "$b/$rel.rows" ] || {
+			rel_not_ok "$label: $rel exists on both sides"
+			continue
+		}
+		[ "$f" = "$a/$rel.rows" ] || continue
+		[[ $rel =~ $skip ]] && continue
+		n=$(wc -l <"$a/$rel.rows")
+		if cmp -s "$a/$rel.rows" "$b/$rel.rows"; then
+			rel_ok "$label: $rel identical ($n rows)"
+		else
+			rel_not_ok "$label: $rel identical ($n rows before, $(wc -l <"$b/$rel.rows") after)" \
+				"$(diff "$a/$rel.rows" "$b/$rel.rows" | head -n 12)"
+		fi
+	done
+	if cmp -s "$a/sequences" "$b/sequences"; then
+		rel_ok "$label: every sequence at the same position ($(wc -l <"$a/sequences") sequences)"
+	else
+		rel_not_ok "$label: every sequence at the same position (last_value, is_called)" \
+			"$(diff "$a/sequences" "$b/sequences")"
+	fi
+}
+
 rel_server_running() {
 	ca_pg "$CA_PGBIN/pg_ctl" -D "$CA_DATA" status >/dev/null 2>&1
 }
