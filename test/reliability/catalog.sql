@@ -15,7 +15,10 @@
 -- strictness, security definer, leakproof, parallel safety, cost, rows,
 -- proconfig, source, owner, ACL), triggers (definitions, enabled), policies,
 -- comments, initial privileges (pg_init_privs) and every other object that
--- lives in the schema.
+-- lives in the schema.  ACLs are compared by meaning: a NULL ACL is shown as
+-- the default it stands for, and an initial-privileges entry equal to the
+-- default is left out (pg_upgrade does not recreate those; PostgreSQL reads
+-- a missing entry as the default).
 \pset format unaligned
 \pset tuples_only on
 \pset fieldsep ' | '
@@ -39,7 +42,7 @@ SELECT kind, obj, regexp_replace(fact, '\s+', ' ', 'g') AS fact FROM (
 	SELECT 'extension member', pg_describe_object(d.classid, d.objid, d.objsubid), ''
 	  FROM pg_depend d, ext WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = ext.oid AND d.deptype = 'e'
 	UNION ALL
-	SELECT 'schema', n.nspname, format('owner %s, acl %s', n.nspowner::regrole, n.nspacl)
+	SELECT 'schema', n.nspname, format('owner %s, acl %s', n.nspowner::regrole, coalesce(n.nspacl, acldefault('n', n.nspowner)))
 	  FROM pg_namespace n WHERE n.oid = (SELECT oid FROM nsp)
 	UNION ALL
 	-- anything at all that lives in the schema
@@ -49,7 +52,8 @@ SELECT kind, obj, regexp_replace(fact, '\s+', ' ', 'g') AS fact FROM (
 	SELECT 'relation', c.relname,
 		   format('kind %s, persistence %s, options %s, rls %s/%s, owner %s, acl %s, replident %s, ispartition %s',
 				  c.relkind, c.relpersistence, c.reloptions, c.relrowsecurity, c.relforcerowsecurity,
-				  c.relowner::regrole, c.relacl, c.relreplident, c.relispartition)
+				  c.relowner::regrole, coalesce(c.relacl, acldefault((CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END)::"char", c.relowner)),
+				  c.relreplident, c.relispartition)
 	  FROM rels c
 	UNION ALL
 	SELECT 'column', c.relname || '.' || a.attname,
@@ -87,7 +91,7 @@ SELECT kind, obj, regexp_replace(fact, '\s+', ' ', 'g') AS fact FROM (
 				  pg_get_function_result(p.oid), pg_get_function_arguments(p.oid), p.prokind,
 				  (SELECT l.lanname FROM pg_language l WHERE l.oid = p.prolang), p.provolatile, p.proisstrict,
 				  p.prosecdef, p.proleakproof, p.proparallel, p.procost, p.prorows, p.proconfig,
-				  p.proowner::regrole, p.proacl, p.probin, md5(p.prosrc))
+				  p.proowner::regrole, coalesce(p.proacl, acldefault('f', p.proowner)), p.probin, md5(p.prosrc))
 	  FROM procs p
 	UNION ALL
 	SELECT 'trigger', c.relname || '.' || t.tgname, format('%s; enabled %s', pg_get_triggerdef(t.oid), t.tgenabled)
@@ -113,8 +117,16 @@ SELECT kind, obj, regexp_replace(fact, '\s+', ' ', 'g') AS fact FROM (
 	SELECT 'initial privileges', pg_describe_object(ip.classoid, ip.objoid, ip.objsubid),
 		   format('%s %s', ip.privtype, ip.initprivs)
 	  FROM pg_init_privs ip
-	 WHERE (ip.classoid = 'pg_class'::regclass AND ip.objoid IN (SELECT oid FROM rels))
-		OR (ip.classoid = 'pg_proc'::regclass AND ip.objoid IN (SELECT oid FROM procs))
-		OR (ip.classoid = 'pg_namespace'::regclass AND ip.objoid = (SELECT oid FROM nsp))
+	  LEFT JOIN rels c ON ip.classoid = 'pg_class'::regclass AND c.oid = ip.objoid AND ip.objsubid = 0
+	  LEFT JOIN procs p ON ip.classoid = 'pg_proc'::regclass AND p.oid = ip.objoid
+	  LEFT JOIN pg_namespace n ON ip.classoid = 'pg_namespace'::regclass AND n.oid = ip.objoid
+	 WHERE ((ip.classoid = 'pg_class'::regclass AND ip.objoid IN (SELECT oid FROM rels))
+			OR (ip.classoid = 'pg_proc'::regclass AND ip.objoid IN (SELECT oid FROM procs))
+			OR (ip.classoid = 'pg_namespace'::regclass AND ip.objoid = (SELECT oid FROM nsp)))
+	   -- initial privileges equal to the default ones mean what no entry means
+	   AND ip.initprivs IS DISTINCT FROM CASE
+			WHEN c.oid IS NOT NULL THEN acldefault((CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END)::"char", c.relowner)
+			WHEN p.oid IS NOT NULL THEN acldefault('f', p.proowner)
+			WHEN n.oid IS NOT NULL THEN acldefault('n', n.nspowner) END
 ) facts
 ORDER BY kind COLLATE "C", obj COLLATE "C", fact COLLATE "C";

@@ -1,4 +1,5 @@
 # test/reliability/common.sh: what every reliability suite shares.
+# shellcheck shell=bash
 #
 # Sourced, not run.  Sources test/lib.sh (ports, sockets, binaries), then:
 #   - run by test/run-tests.sh (CA_REL_IN_SUITE=1): uses the cluster that is
@@ -136,19 +137,19 @@ SELECT format('SELECT %L, last_value, is_called FROM %s', c.relname, c.oid::regc
 SQL
 }
 
-# One check per relation and one for the sequences: DIR_A and DIR_B (two
-# rel_snapshot) hold the same rows.  SKIP (a regex) names relations to leave
-# out; the caller checks them its own way.
+# One check per relation of DIR_A and one for the sequences: DIR_B (another
+# rel_snapshot) holds the same rows.  SKIP (a regex) names relations to leave
+# out; the caller checks them its own way.  Relations only in DIR_B are not
+# looked at (an update may add tables; the catalog checks cover that).
 rel_compare_snapshots() {	# rel_compare_snapshots LABEL DIR_A DIR_B [SKIP]
 	local label=$1 a=$2 b=$3 skip=${4:-^$} f rel n
-	for f in "$a"/*.rows "$b"/*.rows; do
+	for f in "$a"/*.rows; do
 		rel=$(basename "$f" .rows)
-		[ -e "$a/$rel.rows" ] && [ -e "$b/$rel.rows" ] || {
-			rel_not_ok "$label: $rel exists on both sides"
+		[[ $rel =~ $skip ]] && continue
+		[ -e "$b/$rel.rows" ] || {
+			rel_not_ok "$label: $rel is still there"
 			continue
 		}
-		[ "$f" = "$a/$rel.rows" ] || continue
-		[[ $rel =~ $skip ]] && continue
 		n=$(wc -l <"$a/$rel.rows")
 		if cmp -s "$a/$rel.rows" "$b/$rel.rows"; then
 			rel_ok "$label: $rel identical ($n rows)"
@@ -163,6 +164,24 @@ rel_compare_snapshots() {	# rel_compare_snapshots LABEL DIR_A DIR_B [SKIP]
 		rel_not_ok "$label: every sequence at the same position (last_value, is_called)" \
 			"$(diff "$a/sequences" "$b/sequences")"
 	fi
+}
+
+# catalog.sql in DB, to FILE
+rel_catalog() { rel_psql "$1" -f "$REL_DIR/catalog.sql" >"$2"; }
+
+# One check per kind of catalog fact (column, constraint, function, ...):
+# FILE_A and FILE_B (two rel_catalog outputs) list the same facts.
+rel_compare_catalogs() {	# rel_compare_catalogs LABEL FILE_A FILE_B
+	local label=$1 a=$2 b=$3 kind n d
+	while read -r kind; do
+		n=$(grep -c "^$kind | " "$a" || true)
+		d=$(diff <(grep "^$kind | " "$a" || true) <(grep "^$kind | " "$b" || true) || true)
+		if [ -z "$d" ]; then
+			rel_ok "$label: same $kind facts ($n)"
+		else
+			rel_not_ok "$label: same $kind facts ($n on the left, $(grep -c "^$kind | " "$b" || true) on the right)" "$d"
+		fi
+	done < <(cut -d'|' -f1 "$a" "$b" | sed 's/ *$//' | sort -u)
 }
 
 rel_server_running() {

@@ -138,7 +138,18 @@ wait $pt || true
 rel_empty "race: an INSERT that waited for the bot's lock leaves roll-ups equal to a replay of the bot's rounds" \
 	"$(rel_psql rel_race -F ' | ' -c "SELECT * FROM crash_analytics.rollup_differences('race_c')")"
 
-# (3) what every failed transaction of the load leaves behind: a round rolled
+# (3) exactly once across calls of one statement: two batches for the same
+# bot in one SELECT (a back-fill grouped by day, say) both log their rounds
+set +e
+two=$(rel_psql rel_race -c "SELECT sum(cardinality(crash_analytics.log_crash_rounds(j))) FROM (VALUES
+	('[{\"bot_id\": \"race_d\", \"session_id\": \"s\", \"game_name\": \"jetx\", \"platform_code\": \"demo\", \"round_number\": 1, \"stake_value\": 1.00, \"crash_multiplier\": 1.20, \"cashout_multiplier\": 2.00}]'::jsonb),
+	('[{\"bot_id\": \"race_d\", \"session_id\": \"s\", \"game_name\": \"jetx\", \"platform_code\": \"demo\", \"round_number\": 2, \"stake_value\": 1.00, \"crash_multiplier\": 3.20, \"cashout_multiplier\": 2.00}]'::jsonb)) v(j)" 2>&1)
+set -e
+rel_is "two log_crash_rounds calls in one statement log both batches" "$two" 2
+rel_empty "two batches in one statement: roll-ups equal to a replay" \
+	"$(rel_psql rel_race -F ' | ' -c "SELECT * FROM crash_analytics.rollup_differences('race_d')" 2>&1)"
+
+# (4) what every failed transaction of the load leaves behind: a round rolled
 # back (a dead index entry), then more rounds of the bot over many sessions
 # and hours; a replay of the bot (verify_consistency, rebuild_rollups, the
 # purge) must not crash the server
