@@ -89,6 +89,15 @@ rel_check_consistency $DB "after the load"
 # order the sessions), so that a failure names its cause.
 ca_say "load: two deterministic races"
 rel_createdb rel_race
+wait_sleeping() {	# until a session of rel_race running a query LIKE one of the patterns is in pg_sleep
+	local i q="false"
+	for p in "$@"; do q="$q OR query LIKE '$p'"; done
+	for ((i = 0; i < 100; i++)); do
+		[ "$(rel_psql rel_race -c "SELECT count(*) FROM pg_stat_activity
+			WHERE datname = 'rel_race' AND wait_event = 'PgSleep' AND ($q)")" != 0 ] && return 0
+		sleep 0.1
+	done
+}
 rel_psql rel_race -c "CREATE EXTENSION crash_analytics" >/dev/null
 
 # (1) a back-fill INSERT ... SELECT whose rows name bot b then bot a, and a
@@ -103,7 +112,7 @@ SELECT v.bot, 's', 'aviator', 'demo', 1, 1.00, 2.00, 1.50
  WHERE pg_temp.pause(CASE v.k WHEN 2 THEN 1.5 ELSE 0 END);
 SQL
 pi=$!
-sleep 0.5
+wait_sleeping "INSERT INTO crash_analytics%"
 set +e
 race_batch=$(rel_psql rel_race -c "SELECT crash_analytics.log_crash_rounds('[
 	{\"bot_id\": \"race_a\", \"session_id\": \"s\", \"game_name\": \"aviator\", \"platform_code\": \"demo\", \"round_number\": 2, \"stake_value\": 1.00, \"crash_multiplier\": 2.00, \"cashout_multiplier\": 1.50},
@@ -130,7 +139,7 @@ SELECT crash_analytics.log_crash_round('race_c', 's', 'aviator', 'demo', 3, 1.00
 COMMIT;
 SQL
 pt=$!
-sleep 0.5
+wait_sleeping "BEGIN;%" "SELECT pg_sleep%"
 rel_psql rel_race -c "INSERT INTO crash_analytics.crash_game_rounds
 	(bot_id, session_id, game_name, platform_code, round_number, stake_value, crash_multiplier, cashout_multiplier)
 	VALUES ('race_c', 's', 'aviator', 'demo', 2, 1.00, 3.00, 1.50)" >/dev/null
@@ -146,8 +155,10 @@ two=$(rel_psql rel_race -c "SELECT sum(cardinality(crash_analytics.log_crash_rou
 	('[{\"bot_id\": \"race_d\", \"session_id\": \"s\", \"game_name\": \"jetx\", \"platform_code\": \"demo\", \"round_number\": 2, \"stake_value\": 1.00, \"crash_multiplier\": 3.20, \"cashout_multiplier\": 2.00}]'::jsonb)) v(j)" 2>&1)
 set -e
 rel_is "two log_crash_rounds calls in one statement log both batches" "$two" 2
-rel_empty "two batches in one statement: roll-ups equal to a replay" \
-	"$(rel_psql rel_race -F ' | ' -c "SELECT * FROM crash_analytics.rollup_differences('race_d')" 2>&1)"
+if [ "$two" = 2 ]; then
+	rel_empty "two batches in one statement: roll-ups equal to a replay" \
+		"$(rel_psql rel_race -F ' | ' -c "SELECT * FROM crash_analytics.rollup_differences('race_d')" 2>&1)"
+fi
 
 # (4) what every failed transaction of the load leaves behind: a round rolled
 # back (a dead index entry), then more rounds of the bot over many sessions

@@ -210,12 +210,18 @@ if [ "${CA_REL_PG_UPGRADE:-1}" != 0 ]; then
 	CA_REL_IN_SUITE=1 bash "$REL_DIR/pg_upgrade.sh" >"$REL_WORK/pg_upgrade.out" 2>&1
 	rc=$?
 	set -e
-	grep -E '^(ok|not ok|FAILED|    \||figure)' "$REL_WORK/pg_upgrade.out" | sed 's/^/  pg_upgrade: /' || true
-	summary=$(grep -E '^reliability pg_upgrade: ' "$REL_WORK/pg_upgrade.out" || true)
-	if [ $rc -eq 0 ] && [ -n "$summary" ]; then
-		rel_ok "pg_upgrade.sh: $summary"
-	else
-		rel_not_ok "pg_upgrade.sh passes (exit $rc)" "${summary:-$(tail -n 20 "$REL_WORK/pg_upgrade.out")}"
+	# its checks count as this suite's
+	sed 's/^/  pg_upgrade.sh: /' "$REL_WORK/pg_upgrade.out"
+	summary=$(grep -E '^reliability pg_upgrade: [0-9]+ passed, [0-9]+ failed' "$REL_WORK/pg_upgrade.out" || true)
+	if [ -n "$summary" ]; then
+		p=$(sed -E 's/^reliability pg_upgrade: ([0-9]+) passed.*/\1/' <<<"$summary")
+		f=$(sed -E 's/^.* ([0-9]+) failed.*/\1/' <<<"$summary")
+		rel_passed=$((rel_passed + p))
+		rel_failed=$((rel_failed + f))
+		rel_figure "pg_upgrade.sh: ${summary#reliability pg_upgrade: }, counted in this suite"
+	fi
+	if [ $rc -ne 0 ] && [ "${f:-0}" = 0 ]; then
+		rel_not_ok "pg_upgrade.sh finishes (exit $rc)" "$(tail -n 20 "$REL_WORK/pg_upgrade.out")"
 	fi
 fi
 
