@@ -51,13 +51,15 @@ passed=$((passed + ok))
 failed=$((failed + bad))
 
 # 3. reliability suites (test/reliability/*.sh): load and exactly-once,
-# crash recovery, backups, upgrades (with pg_upgrade).  Each is bounded (a
-# timeout stops a hung suite) and ends with "reliability <suite>: N passed,
-# M failed"; CA_REL_SUITES picks some of them ("" for none).
+# crash recovery, backups, upgrades (with pg_upgrade).  Each ends with
+# "reliability <suite>: N passed, M failed" and is bounded: it takes about a
+# minute (upgrade: two), and a timeout stops a hung one (at most 21 minutes
+# for the four).  CA_REL_SUITES picks some of them ("" for none).
+declare -A rel_timeout=([load]=240 [crash]=300 [backup]=240 [upgrade]=480)
 for s in ${CA_REL_SUITES-load crash backup upgrade}; do
 	ca_say "reliability: test/reliability/$s.sh"
 	set +e
-	CA_REL_IN_SUITE=1 timeout --kill-after=30 "${CA_REL_TIMEOUT:-900}" \
+	CA_REL_IN_SUITE=1 timeout --kill-after=30 "${rel_timeout[$s]:-300}" \
 		bash "$CA_ROOT/test/reliability/$s.sh" 2>&1 | tee "$CA_BASE/reliability-$s.out"
 	rc=${PIPESTATUS[0]}
 	set -e
