@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test/run-tests.sh: the test command.  Installs what is missing, builds and
 # installs the extension, starts a private cluster, runs every suite
-# (pg_regress, isolation, pgTAP) and ends with one summary line.
+# (pg_regress, isolation, pgTAP, the reliability suites of test/reliability)
+# and ends with one summary line.
 #
 #   sudo bash test/run-tests.sh          # everything
 #   CA_KEEP_SERVER=1 bash test/run-tests.sh   # and leave the server up
@@ -48,6 +49,36 @@ bad=$(grep -cE '^not ok [0-9]+' "$CA_BASE/pgtap.out" || true)
 if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
 passed=$((passed + ok))
 failed=$((failed + bad))
+
+# 3. reliability suites (test/reliability/*.sh): load and exactly-once,
+# crash recovery, backups, upgrades (with pg_upgrade).  Each ends with
+# "reliability <suite>: N passed, M failed" and is bounded: it takes about a
+# minute (upgrade: two), and a timeout stops a hung one (at most 21 minutes
+# for the four).  CA_REL_SUITES picks some of them ("" for none).
+declare -A rel_timeout=([load]=240 [crash]=300 [backup]=240 [upgrade]=480)
+for s in ${CA_REL_SUITES-load crash backup upgrade}; do
+	ca_say "reliability: test/reliability/$s.sh"
+	set +e
+	CA_REL_IN_SUITE=1 timeout --kill-after=30 "${rel_timeout[$s]:-300}" \
+		bash "$CA_ROOT/test/reliability/$s.sh" 2>&1 | tee "$CA_BASE/reliability-$s.out"
+	rc=${PIPESTATUS[0]}
+	set -e
+	line=$(grep -E "^reliability $s: [0-9]+ passed, [0-9]+ failed" "$CA_BASE/reliability-$s.out" | tail -n 1 || true)
+	if [ -z "$line" ]; then
+		echo "FAILED [reliability $s]: the suite did not finish (exit $rc$([ $rc -eq 124 ] && echo ', timed out'))"
+		failed=$((failed + 1))
+	else
+		ok=$(sed -E 's/^reliability [a-z_]+: ([0-9]+) passed.*/\1/' <<<"$line")
+		bad=$(sed -E 's/^.* ([0-9]+) failed.*/\1/' <<<"$line")
+		if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+		passed=$((passed + ok))
+		failed=$((failed + bad))
+	fi
+	# the crash suite restarts the server; a suite that died may have left it down
+	if ! ca_pg "$CA_PGBIN/pg_ctl" -D "$CA_DATA" status >/dev/null 2>&1; then
+		ca_pg "$CA_PGBIN/pg_ctl" -D "$CA_DATA" -l "$CA_LOG" -w start >/dev/null
+	fi
+done
 
 echo "crash_analytics test suite: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
