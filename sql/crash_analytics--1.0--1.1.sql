@@ -71,6 +71,82 @@ COMMENT ON FUNCTION crash_analytics.revoke_bot_writer(regrole, text) IS
 SELECT pg_catalog.pg_extension_config_dump('crash_analytics.bot_writers', '');
 
 /* ------------------------------------------------------------------------
+ * The guard of game_platform_config keeps the timestamps of a shipped row
+ * replaced by a restored one (1.0 stamped it with the restore's time).
+ * ------------------------------------------------------------------------ */
+DROP TRIGGER game_platform_config_guard ON crash_analytics.game_platform_config;
+DROP FUNCTION crash_analytics.game_platform_config_guard();
+CREATE FUNCTION crash_analytics.game_platform_config_guard()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		IF EXISTS (SELECT 1 FROM crash_analytics.crash_game_rounds r
+					WHERE r.game_name = OLD.game_name AND r.platform_code = OLD.platform_code) THEN
+			RAISE EXCEPTION USING
+				ERRCODE = 'foreign_key_violation',
+				MESSAGE = format('game/platform "%s/%s" has logged rounds', OLD.game_name, OLD.platform_code),
+				HINT = 'Set is_active = false to stop accepting its rounds.';
+		END IF;
+		IF OLD.is_builtin THEN
+			RAISE EXCEPTION USING
+				ERRCODE = 'object_not_in_prerequisite_state',
+				MESSAGE = format('game/platform "%s/%s" is shipped with the extension and cannot be deleted', OLD.game_name, OLD.platform_code),
+				HINT = 'Set is_active = false to stop accepting its rounds.';
+		END IF;
+		RETURN OLD;
+	END IF;
+
+	NEW.game_name := lower(NEW.game_name);
+	NEW.platform_code := lower(NEW.platform_code);
+
+	IF TG_OP = 'UPDATE' THEN
+		IF (NEW.game_name, NEW.platform_code) IS DISTINCT FROM (OLD.game_name, OLD.platform_code)
+		   AND EXISTS (SELECT 1 FROM crash_analytics.crash_game_rounds r
+						WHERE r.game_name = OLD.game_name AND r.platform_code = OLD.platform_code) THEN
+			RAISE EXCEPTION USING
+				ERRCODE = 'foreign_key_violation',
+				MESSAGE = format('game/platform "%s/%s" has logged rounds and cannot be renamed', OLD.game_name, OLD.platform_code);
+		END IF;
+		-- a changed shipped row becomes the operator's: pg_dump keeps it from now on
+		NEW.is_builtin := false;
+		-- updated_at is now(), unless the statement set it (a restore replacing a shipped row)
+		IF NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at THEN
+			NEW.updated_at := now();
+		END IF;
+		RETURN NEW;
+	END IF;
+
+	-- INSERT: only the install script ships rows (before this trigger exists)
+	NEW.is_builtin := false;
+	IF EXISTS (SELECT 1 FROM crash_analytics.game_platform_config c
+				WHERE c.game_name = NEW.game_name AND c.platform_code = NEW.platform_code AND c.is_builtin) THEN
+		/*
+		 * Replacing a shipped row.  This is also how pg_restore brings back an
+		 * operator's change to a shipped row: CREATE EXTENSION has recreated
+		 * the shipped row, and the dump's copy of the changed row lands here.
+		 */
+		UPDATE crash_analytics.game_platform_config c
+		   SET provider = NEW.provider, rtp = NEW.rtp, currency = NEW.currency,
+			   currency_decimals = NEW.currency_decimals, min_bet = NEW.min_bet, max_bet = NEW.max_bet,
+			   max_multiplier = NEW.max_multiplier, is_active = NEW.is_active, metadata = NEW.metadata,
+			   created_at = NEW.created_at, updated_at = NEW.updated_at
+		 WHERE c.game_name = NEW.game_name AND c.platform_code = NEW.platform_code;
+		RETURN NULL;
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.game_platform_config_guard() IS
+	'Trigger of game_platform_config: lower-cases keys, keeps shipped rows restorable from pg_dump (a changed shipped row is dumped and replaces the shipped one on restore), and refuses to delete or rename a game/platform that has rounds.';
+COMMENT ON FUNCTION crash_analytics.game_platform_config_guard() IS
+	'Trigger of game_platform_config: lower-cases keys, keeps shipped rows restorable from pg_dump (a changed shipped row is dumped and replaces the shipped one on restore, timestamps included), and refuses to delete or rename a game/platform that has rounds.';
+CREATE TRIGGER game_platform_config_guard BEFORE INSERT OR UPDATE OR DELETE ON crash_analytics.game_platform_config
+	FOR EACH ROW EXECUTE FUNCTION crash_analytics.game_platform_config_guard();
+
+/* ------------------------------------------------------------------------
  * Storage of the rows every round updates.  A bot's roll-up, series state
  * and active session are rewritten by each of its rounds; packed many to a
  * page, concurrent bots queue on the page's lock (seen as
@@ -632,30 +708,29 @@ $$;
 COMMENT ON FUNCTION crash_analytics.reader_functions() IS 'The functions the reader profile may execute.';
 
 /*
- * Roles that hold the reader profile (EXECUTE on get_bot_statistics) get the
- * new analytics now, as grant_reader would give them.
+ * Roles that held a profile before the update are not given the new objects
+ * here: a grant made by an extension script is recorded as the object's
+ * initial privilege, which pg_dump leaves out, so it would be lost at the
+ * next restore.  Run grant_reader(role) / grant_writer(role) again after
+ * updating (README, "Upgrading").
  */
-DO $grant$
-DECLARE
-	r regrole;
-	f regprocedure;
-BEGIN
-	FOR r IN SELECT DISTINCT a.grantee::regrole
-			   FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
-			  WHERE p.oid OPERATOR(pg_catalog.=) 'crash_analytics.get_bot_statistics(text)'::pg_catalog.regprocedure
-				AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
-				AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
-				AND a.grantee OPERATOR(pg_catalog.<>) 0 LOOP
-		FOR f IN SELECT * FROM crash_analytics.reader_functions() LOOP
-			EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', f, r);
-		END LOOP;
-	END LOOP;
-END
-$grant$;
 
 /* ------------------------------------------------------------------------
- * Nothing for PUBLIC.
+ * Nothing for PUBLIC on what this update created.  Only those: a REVOKE
+ * over the whole schema would also record the operator's current grants on
+ * the 1.0 objects as the extension's initial privileges, and pg_dump would
+ * then leave them out.  New functions are the ones still carrying the
+ * default ACL (NULL); the 1.0 script set an ACL on all of its own.
  * ------------------------------------------------------------------------ */
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA crash_analytics FROM PUBLIC;
-REVOKE ALL ON ALL TABLES IN SCHEMA crash_analytics FROM PUBLIC;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA crash_analytics FROM PUBLIC;
+DO $revoke$
+DECLARE
+	f regprocedure;
+BEGIN
+	FOR f IN SELECT p.oid::pg_catalog.regprocedure FROM pg_catalog.pg_proc p
+			  WHERE p.pronamespace OPERATOR(pg_catalog.=) 'crash_analytics'::pg_catalog.regnamespace
+				AND p.proacl IS NULL LOOP
+		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+	END LOOP;
+END
+$revoke$;
+REVOKE ALL ON TABLE crash_analytics.bot_writers FROM PUBLIC;

@@ -344,6 +344,8 @@ extern CaRow *ca_scan_next(CaScan *scan);
 extern void ca_scan_end(CaScan *scan);
 
 extern void ca_lock_bot(text *bot_id);
+extern void ca_lock_bots(char **bot_ids, int n);
+extern int64 ca_next_round_id(void);
 
 /* ----------------------------------------------------------------------
  * derive.c: pure rules

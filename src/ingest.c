@@ -372,7 +372,17 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 
 	ca_row_set(row, RC_INGEST_PATH, CStringGetTextDatum(path_names[path]));
 	ca_row_set(row, RC_DERIVED_AT, TimestampTzGetDatum(ca_now()));
-	if (path != CA_PATH_INSERT)
+	if (path == CA_PATH_INSERT)
+	{
+		/*
+		 * The executor drew this row's id before the bot's lock was taken, so
+		 * a concurrent call could have logged a later round of the bot with a
+		 * smaller id.  Ids give the logging order that streaks and drawdown
+		 * follow: draw the id again, under the lock.
+		 */
+		ca_row_set(row, RC_ID, Int64GetDatum(ca_next_round_id()));
+	}
+	else
 		ca_insert(w, row);
 	res.round_id = DatumGetInt64(ca_row_get(row, RC_ID, NULL));
 	res.row = row;
@@ -472,10 +482,11 @@ compare_text_ptrs(const void *a, const void *b)
 }
 
 /*
- * Take the lock of every bot named in the batch up front, in sorted order:
- * two batches naming the same bots in different orders then queue instead
- * of deadlocking.  Elements without a usable bot_id are left for the
- * per-element checks to report.
+ * Take the lock of every bot named in the batch up front (ca_lock_bots:
+ * never waiting for one while holding another it took), so that a batch
+ * cannot take part in a deadlock with another batch or with an INSERT that
+ * meets the same bots in another order.  Elements without a usable bot_id
+ * are left for the per-element checks to report.
  */
 static void
 lock_batch_bots(Jsonb *rounds)
@@ -485,7 +496,8 @@ lock_batch_bots(Jsonb *rounds)
 	JsonbIteratorToken tok;
 	char	  **ids = palloc(sizeof(char *) * Max(JB_ROOT_COUNT(rounds), 1));
 	int			n = 0,
-				i;
+				i,
+				distinct = 0;
 
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
@@ -501,7 +513,8 @@ lock_batch_bots(Jsonb *rounds)
 	qsort(ids, n, sizeof(char *), compare_text_ptrs);
 	for (i = 0; i < n; i++)
 		if (i == 0 || strcmp(ids[i], ids[i - 1]) != 0)
-			ca_lock_bot(cstring_to_text(ids[i]));
+			ids[distinct++] = ids[i];
+	ca_lock_bots(ids, distinct);
 }
 
 /*
@@ -562,6 +575,8 @@ ca_log_crash_rounds(PG_FUNCTION_ARGS)
 	error_context_stack = errcb.previous;
 	ca_writer_flush(w);
 	ca_writer_end(w);
+	/* what the flush wrote may be updated by the next batch of this statement */
+	CommandCounterIncrement();
 	MemoryContextDelete(elemcxt);
 	PG_RETURN_ARRAYTYPE_P(construct_array(ids, pos.element, INT8OID, sizeof(int64),
 										  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));

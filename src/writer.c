@@ -43,7 +43,9 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/dependency.h"
 #include "catalog/index.h"
+#include "commands/sequence.h"
 #include "lib/stringinfo.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -1317,6 +1319,7 @@ struct CaScan
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	Snapshot	snapshot;
+	MemoryContext cxt;			/* where the scan lives: the caller's at begin */
 	ScanKeyData skeys[INDEX_MAX_KEYS];
 };
 
@@ -1325,6 +1328,7 @@ ca_scan_begin(CaIndex idx, const Datum *keys, int nkeys, Snapshot snapshot)
 {
 	CaScan	   *s = palloc0(sizeof(CaScan));
 
+	s->cxt = CurrentMemoryContext;
 	s->table = ca_index_table(idx);
 	s->heap = table_open(ca_table(s->table)->relid, AccessShareLock);
 	s->index = index_open(ca_index_relid(idx), AccessShareLock);
@@ -1340,7 +1344,19 @@ ca_scan_begin(CaIndex idx, const Datum *keys, int nkeys, Snapshot snapshot)
 CaRow *
 ca_scan_next(CaScan *s)
 {
-	if (!index_getnext_slot(s->scan, ForwardScanDirection, s->slot))
+	MemoryContext caller = CurrentMemoryContext;
+	bool		found;
+
+	/*
+	 * Advance in the scan's own memory: the index AM allocates scan state
+	 * lazily (btree's list of killed items, when it meets dead entries), and
+	 * that state must not live in the caller's per-row context, which the
+	 * caller resets between rows.
+	 */
+	MemoryContextSwitchTo(s->cxt);
+	found = index_getnext_slot(s->scan, ForwardScanDirection, s->slot);
+	MemoryContextSwitchTo(caller);
+	if (!found)
 		return NULL;
 	return row_from_slot(s->table, s->slot);
 }
@@ -1356,6 +1372,61 @@ ca_scan_end(CaScan *s)
 	pfree(s);
 }
 
+static LOCKTAG
+bot_lock_tag(const char *data, int len)
+{
+	LOCKTAG		tag;
+	uint64		h = hash_bytes_extended((const unsigned char *) data, len, 0x43524153);
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (h >> 32), (uint32) h, CA_BOT_LOCK_CLASS);
+	return tag;
+}
+
+/*
+ * Take the locks of several bots without ever waiting for one while holding
+ * another taken here: try them all; when one is busy, give back those just
+ * taken, wait for the busy one alone, and try again keeping it.  A batch
+ * then cannot close a cycle of waits, whatever order other transactions
+ * meet the same bots in.  (Locks the transaction held before are kept.)
+ */
+void
+ca_lock_bots(char **bot_ids, int n)
+{
+	LOCKTAG    *tags = palloc(sizeof(LOCKTAG) * Max(n, 1));
+	bool	   *held = palloc0(sizeof(bool) * Max(n, 1));
+	int			i,
+				busy;
+
+	for (i = 0; i < n; i++)
+		tags[i] = bot_lock_tag(bot_ids[i], strlen(bot_ids[i]));
+	for (;;)
+	{
+		busy = -1;
+		for (i = 0; i < n && busy < 0; i++)
+		{
+			if (held[i])
+				continue;
+			if (LockAcquire(&tags[i], ExclusiveLock, false, true) == LOCKACQUIRE_NOT_AVAIL)
+				busy = i;
+			else
+				held[i] = true;
+		}
+		if (busy < 0)
+			break;
+		for (i = 0; i < n; i++)
+			if (held[i])
+			{
+				LockRelease(&tags[i], ExclusiveLock, false);
+				held[i] = false;
+			}
+		CHECK_FOR_INTERRUPTS();
+		(void) LockAcquire(&tags[busy], ExclusiveLock, false, false);
+		held[busy] = true;
+	}
+	pfree(tags);
+	pfree(held);
+}
+
 /*
  * Take the bot's lock for the rest of the transaction.  A lock per bot, not
  * per table, is what lets bots run in parallel while two writers of the same
@@ -1364,12 +1435,23 @@ ca_scan_end(CaScan *s)
 void
 ca_lock_bot(text *bot_id)
 {
-	LOCKTAG		tag;
-	uint64		h;
+	LOCKTAG		tag = bot_lock_tag(VARDATA_ANY(bot_id), VARSIZE_ANY_EXHDR(bot_id));
 
-	h = hash_bytes_extended((const unsigned char *) VARDATA_ANY(bot_id),
-							VARSIZE_ANY_EXHDR(bot_id), 0x43524153);
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (h >> 32), (uint32) h,
-						 CA_BOT_LOCK_CLASS);
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/* The next id of crash_game_rounds, from its identity sequence. */
+int64
+ca_next_round_id(void)
+{
+	static Oid	seq_of_relid = InvalidOid;
+	static Oid	seqid = InvalidOid;
+	const CaTableInfo *info = ca_table(CA_ROUNDS);
+
+	if (seq_of_relid != info->relid)
+	{
+		seqid = getIdentitySequence(info->relid, info->attnums[RC_ID], false);
+		seq_of_relid = info->relid;
+	}
+	return nextval_internal(seqid, false);
 }
