@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test/run-tests.sh: the test command.  Installs what is missing, builds and
 # installs the extension, starts a private cluster, runs every suite
-# (pg_regress, isolation, pgTAP) and ends with one summary line.
+# (pg_regress, isolation, pgTAP, the reliability suites in test/reliability)
+# and ends with one summary line.
 #
 #   sudo bash test/run-tests.sh          # everything
 #   CA_KEEP_SERVER=1 bash test/run-tests.sh   # and leave the server up
@@ -48,6 +49,25 @@ bad=$(grep -cE '^not ok [0-9]+' "$CA_BASE/pgtap.out" || true)
 if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
 passed=$((passed + ok))
 failed=$((failed + bad))
+
+# 3. reliability suites (test/reliability/*.sh, issue 5) on the same cluster;
+#    each ends with "reliability NAME: N passed, M failed"
+for suite in bad_input_volume; do
+	ca_say "reliability: test/reliability/$suite.sh"
+	set +e
+	CA_REL_IN_SUITE=1 bash "test/reliability/$suite.sh" >"$CA_BASE/reliability_$suite.out" 2>&1
+	rc=$?
+	set -e
+	grep -vE '^ok [0-9]+ - ' "$CA_BASE/reliability_$suite.out" || true
+	line=$(grep -E "^reliability $suite: [0-9]+ passed, [0-9]+ failed" "$CA_BASE/reliability_$suite.out" | tail -n 1 || true)
+	ok=$(printf '%s' "$line" | sed -nE 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/p')
+	bad=$(printf '%s' "$line" | sed -nE 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/p')
+	ok=${ok:-0}
+	bad=${bad:-0}
+	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+done
 
 echo "crash_analytics test suite: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
