@@ -1029,6 +1029,8 @@ class Gen:
 
     def batch(self, valid):
         rng = self.rng
+        if valid and rng.random() < 0.01:
+            return Call('log_crash_rounds', True, "EXECUTE p_log_crash_rounds('[]')", label='empty batch')
         k = rng.randint(1, 6)
         bots = rng.sample(self.bots, k)
         elems = []
@@ -1047,8 +1049,6 @@ class Gen:
                 if b.history:
                     texts.insert(rng.randint(0, len(texts)), self.jelement(rng.choice(b.history)['args']))
                     label = 'with a retry'
-            if rng.random() < 0.01:
-                texts, label = [], 'empty batch'
             doc = '[' + ', '.join(texts) + ']'
             return Call('log_crash_rounds', True, 'EXECUTE p_log_crash_rounds(%s)' % lit(doc), label=label)
         bad = rng.randrange(k)
