@@ -52,7 +52,7 @@ failed=$((failed + bad))
 
 # 3. reliability suites (test/reliability/*.sh, issue 5) on the same cluster;
 #    each ends with "reliability NAME: N passed, M failed"
-for suite in bad_input_volume; do
+for suite in bad_input_volume schema_squat; do
 	ca_say "reliability: test/reliability/$suite.sh"
 	set +e
 	CA_REL_IN_SUITE=1 bash "test/reliability/$suite.sh" >"$CA_BASE/reliability_$suite.out" 2>&1
