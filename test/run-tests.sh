@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test/run-tests.sh: the test command.  Installs what is missing, builds and
 # installs the extension, starts a private cluster, runs every suite
-# (pg_regress, isolation, pgTAP, the reliability suites in test/reliability)
-# and ends with one summary line.
+# (pg_regress, isolation, pgTAP, the reliability suites in test/reliability,
+# pg_regress under Valgrind) and ends with one summary line.
 #
 #   sudo bash test/run-tests.sh          # everything
 #   CA_KEEP_SERVER=1 bash test/run-tests.sh   # and leave the server up
@@ -68,6 +68,25 @@ for suite in bad_input_volume schema_squat; do
 	passed=$((passed + ok))
 	failed=$((failed + bad))
 done
+
+# 4. the pg_regress suite under Valgrind (test/valgrind.sh, about a minute;
+#    CA_SKIP_VALGRIND=1 leaves it out), on a second cluster
+if [ "${CA_SKIP_VALGRIND:-0}" != 1 ]; then
+	ca_say "valgrind: test/valgrind.sh"
+	set +e
+	CA_SKIP_BUILD=1 bash test/valgrind.sh >"$CA_BASE/valgrind.out" 2>&1
+	rc=$?
+	set -e
+	grep -vE '^(ok - |=+[0-9]+=+ )' "$CA_BASE/valgrind.out" | grep -vE '^(test |     )?[a-z_0-9]+ +\.\.\. ok' || true
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$CA_BASE/valgrind.out" | tail -n 1 || true)
+	ok=$(printf '%s' "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p')
+	bad=$(printf '%s' "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\2/p')
+	ok=${ok:-0}
+	bad=${bad:-0}
+	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+fi
 
 echo "crash_analytics test suite: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
