@@ -4,9 +4,12 @@
 A seeded generator of calls to the logging functions, valid ones and
 invalid ones mixed, and the checks on what the server made of them.
 
-    bad_input_gen.py run --db DB --mode all|valid --seed S --calls N --out F.json
-    bad_input_gen.py compare --db-a DB1 --db-b DB2
-    bad_input_gen.py sample --seed S --calls N      (print the stream, no server)
+    bad_input_gen.py [--host H --port P] run --db DB --mode all|valid --seed S --calls N --out F.json
+        [--dump F.sql]            also write the calls sent as a psql script (a reproduction)
+        [--invalid-kinds K1,K2]   send only the invalid calls of these kinds (to narrow one down)
+    bad_input_gen.py compare --db-a DB1 --db-b DB2 --out F.json
+    bad_input_gen.py report --all-run F --valid-run F --compare-out F --out checks.txt
+    bad_input_gen.py sample --seed S --calls N [--verbose]   (the stream, without a server)
 
 How it works
 ------------

@@ -124,7 +124,9 @@ rel_check_no_crash "$off" "verify_consistency() after a refused batch"
 # The smallest input found that made verify_consistency() report differences
 # in a database where no call failed (and rebuild_rollups() merge hours): a
 # strategy name of 128 three-byte characters, which the generator also sends.
-out=$(rel_psql ca_bad_replay 2>&1 <<'SQL' || true
+rel_createdb ca_bad_keys
+out=$(rel_psql ca_bad_keys 2>&1 <<'SQL' || true
+CREATE EXTENSION crash_analytics;
 SELECT count(crash_analytics.log_crash_round('b2', 's1', 'aviator', 'dafabet', n, 1.00, 2.00, 1.50,
 		 strategy_name => repeat('策', 128),
 		 round_started_at => timestamptz '2026-03-01 00:00:00+00' + n * interval '1 hour'))
