@@ -528,13 +528,6 @@ def draw_crash(rng, maxm, rtp):
     return max(D('1.00'), min(x, maxm))
 
 
-def played_at_of(args):
-    for k in ('round_ended_at', 'round_started_at', 'bet_placed_at', 'cashed_out_at'):
-        if args.get(k) is not None:
-            return args[k]
-    return None
-
-
 class Gen:
     def pick(self, bank):
         label, value = self.rng.choice(bank)
