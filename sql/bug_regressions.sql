@@ -128,5 +128,55 @@ SELECT pg_temp.outcome($$SELECT crash_analytics.log_crash_round('k8', 's1', 'avi
   stake_value => 1.00, crash_multiplier => 2.00, cashout_multiplier => 1.50, profit_loss => 0.51,
   running_balance_before => 10.00, running_balance_after => 10.51)$$) AS tolerance_once;
 
+-- ======================================================================
+-- Found by the bad-input volume suite (test/reliability/bad_input_volume.sh).
+-- 9. verify_consistency() crashed the backend (SIGSEGV) once a bot's index
+--    held the entry of a rolled-back row: the replay's index scan kept state
+--    in a context reset after every round.  A refused batch leaves one.
+-- ======================================================================
+SELECT pg_temp.outcome($$SELECT crash_analytics.log_crash_rounds('[
+  {"bot_id": "k9", "session_id": "s1", "game_name": "aviator", "platform_code": "dafabet", "round_number": 1,
+   "crash_multiplier": 1.50, "round_started_at": "2026-03-01 00:00:00+00"},
+  {"bot_id": "k9", "session_id": "s1", "game_name": "aviator", "platform_code": "dafabet", "round_number": -1,
+   "crash_multiplier": 2.00}]')$$) AS refused_batch;
+SELECT crash_analytics.log_crash_round('k9', 's1', 'aviator', 'dafabet', 1, crash_multiplier => 1.04,
+  round_started_at => '2026-03-01 00:00:00+00') > 0 AS k9_round_1;
+SELECT crash_analytics.log_crash_round('k9', 's1', 'aviator', 'dafabet', 2, crash_multiplier => 2.48,
+  round_started_at => '2026-03-01 00:00:10+00',
+  metadata => (SELECT jsonb_object_agg('k' || i, 'vvvvvvvv') FROM generate_series(0, 1500) i)) > 0 AS k9_round_2;
+SELECT check_name, ok, differences FROM crash_analytics.verify_consistency() ORDER BY check_name;
+
+-- 10. A 128-character strategy name of 3-byte characters is valid, but the
+--     replay cut its hourly keys at 320 bytes: three hours collapsed into one,
+--     verify_consistency() reported 30 false differences and rebuild_rollups()
+--     wrote one hourly row of 3 rounds.
+SELECT count(crash_analytics.log_crash_round('k10', 's1', 'aviator', 'dafabet', n, 1.00, 2.00, 1.50,
+  strategy_name => repeat('策', 128),
+  round_started_at => timestamptz '2026-03-01 00:00:00+00' + n * interval '1 hour')) AS k10_rounds
+  FROM generate_series(1, 3) n;
+SELECT check_name, differences FROM crash_analytics.verify_consistency() WHERE NOT ok;
+SELECT crash_analytics.rebuild_rollups('k10') IS NOT NULL AS k10_rebuilt;
+SELECT hour_start, rounds FROM crash_analytics.bot_hourly_rollups WHERE bot_id = 'k10' ORDER BY hour_start;
+
+-- 11. register_game_platform let a bad currency, max_multiplier or max_bet
+--     reach the table's CHECK constraints (23514): now each is named.
+SELECT crash_analytics.register_game_platform('g11', 'p11', 0.97, currency => 'U$');
+SELECT crash_analytics.register_game_platform('g11', 'p11', 0.97, currency => 'E');
+SELECT crash_analytics.register_game_platform('g11', 'p11', 0.97, max_multiplier => 1e8);
+SELECT crash_analytics.register_game_platform('g11', 'p11', 0.97, max_bet => 1e15);
+SELECT count(*) AS g11_rows FROM crash_analytics.game_platform_config WHERE game_name = 'g11';
+SELECT crash_analytics.register_game_platform('g11', 'p11', 0.97, currency => 'usdt', max_multiplier => 99999999.99) > 0 AS g11_registered;
+SELECT currency, max_multiplier FROM crash_analytics.game_platform_config WHERE game_name = 'g11';
+
+-- 12. grant_bot_writer took any bot_id, while the per-backend cache of grants
+--     cut ids at 512 bytes: it takes the bot ids logging takes.
+CREATE ROLE ca_k12_writer;
+SELECT crash_analytics.grant_bot_writer('ca_k12_writer', repeat('b', 129));
+SELECT crash_analytics.grant_bot_writer('ca_k12_writer', '');
+SELECT crash_analytics.grant_bot_writer('ca_k12_writer', E'bot\n1');
+SELECT count(*) AS k12_grants FROM crash_analytics.bot_writers WHERE role = 'ca_k12_writer'::regrole;
+SELECT crash_analytics.revoke_bot_writer('ca_k12_writer');
+DROP ROLE ca_k12_writer;
+
 DROP EXTENSION crash_analytics;
 DROP SCHEMA crash_analytics;

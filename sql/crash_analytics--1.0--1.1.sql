@@ -17,7 +17,9 @@ CREATE TABLE crash_analytics.bot_writers (
 	bot_id				text COLLATE "C" NOT NULL,
 	role				regrole NOT NULL,
 	granted_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	CONSTRAINT bot_writers_pkey PRIMARY KEY (bot_id, role)
+	CONSTRAINT bot_writers_pkey PRIMARY KEY (bot_id, role),
+	-- the bot ids logging accepts (bot_vm_registration_bot_id_check)
+	CONSTRAINT bot_writers_bot_id_check CHECK (pg_catalog.length(bot_id) BETWEEN 1 AND 128)
 );
 COMMENT ON TABLE crash_analytics.bot_writers IS
 	'Per-bot writer roles: a role listed here may log only for the bots listed with it (roles not listed are not restricted; superusers never are). Manage with grant_bot_writer() and revoke_bot_writer().';
@@ -41,6 +43,17 @@ AS $$
 BEGIN
 	IF role IS NULL OR bot_id IS NULL THEN
 		RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'role and bot_id must not be null';
+	END IF;
+	-- the checks log_crash_round applies to a bot_id, with its messages
+	IF bot_id = '' THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'bot_id must not be empty';
+	END IF;
+	IF bot_id ~ '[\x01-\x1f\x7f]' THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'bot_id must not contain control characters';
+	END IF;
+	IF length(bot_id) > 128 THEN
+		RAISE EXCEPTION USING ERRCODE = 'string_data_right_truncation', MESSAGE = 'value too long for bot_id',
+			DETAIL = format('bot_id has %s characters; at most 128 are allowed.', length(bot_id));
 	END IF;
 	INSERT INTO crash_analytics.bot_writers AS w (bot_id, role)
 	VALUES (grant_bot_writer.bot_id, grant_bot_writer.role)

@@ -725,6 +725,27 @@ ca_register_game_platform(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("max_multiplier is out of range"),
 					 errdetail("max_multiplier was %s; it must be 1.01 or more.", ca_num_str(max_mult))));
+		if (ca_cmp(ca_round(max_mult, 2), ca_num("100000000")) >= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("max_multiplier is out of range"),
+					 errdetail("max_multiplier was %s; it must be less than 100000000.", ca_num_str(max_mult))));
+	}
+	if (currency != NULL)
+	{
+		/* the table's rule (game_platform_config_currency_check), said by name */
+		const char *c = text_to_cstring(currency);
+		int			n = strlen(c),
+					i;
+		bool		ok = (n >= 2 && n <= 10);
+
+		for (i = 0; ok && i < n; i++)
+			ok = (c[i] >= 'A' && c[i] <= 'Z') || (c[i] >= 'a' && c[i] <= 'z') || (c[i] >= '0' && c[i] <= '9');
+		if (!ok)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid currency: \"%s\"", c),
+					 errdetail("currency is a code of 2 to 10 letters or digits, such as USD or USDT.")));
 	}
 
 	w = ca_writer_begin();

@@ -39,12 +39,20 @@
 #include "utils/tuplestore.h"
 #include "utils/typcache.h"
 
+#include "mb/pg_wchar.h"
+
 #include "crash_analytics.h"
 
 PG_FUNCTION_INFO_V1(ca_rollup_differences);
 PG_FUNCTION_INFO_V1(ca_rebuild_rollups);
 
-#define KEY_LEN 320				/* game|platform|strategy|hour, or a session id */
+/*
+ * Room for the longest key: game|platform|strategy|hour, each text at its
+ * longest in characters of up to four bytes (MAX_MULTIBYTE_CHAR_LEN), plus
+ * the separators and the hour.  A truncated key would merge different rows,
+ * so the builders below refuse to truncate.
+ */
+#define KEY_LEN (MAX_MULTIBYTE_CHAR_LEN * (2 * CA_MAX_NAME_LEN + CA_MAX_ID_LEN) + 64)
 
 typedef struct ReplayEntry
 {
@@ -77,8 +85,10 @@ static void
 text_key(char *dst, Datum t)
 {
 	text	   *tx = DatumGetTextPP(t);
-	int			len = Min(VARSIZE_ANY_EXHDR(tx), KEY_LEN - 1);
+	int			len = VARSIZE_ANY_EXHDR(tx);
 
+	if (len >= KEY_LEN)
+		elog(ERROR, "replay key of %d bytes is too long", len);
 	memcpy(dst, VARDATA_ANY(tx), len);
 	dst[len] = '\0';
 }
@@ -87,9 +97,10 @@ static void
 hour_key(char *dst, Datum game, Datum platform, Datum strategy, TimestampTz hour)
 {
 	/* readable: it is what rollup_differences reports as the row key */
-	snprintf(dst, KEY_LEN, "%s|%s|%s|%s", TextDatumGetCString(game),
-			 TextDatumGetCString(platform), TextDatumGetCString(strategy),
-			 timestamptz_to_str(hour));
+	if (snprintf(dst, KEY_LEN, "%s|%s|%s|%s", TextDatumGetCString(game),
+				 TextDatumGetCString(platform), TextDatumGetCString(strategy),
+				 timestamptz_to_str(hour)) >= KEY_LEN)
+		elog(ERROR, "replay key is too long");
 }
 
 /*

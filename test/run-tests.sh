@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test/run-tests.sh: the test command.  Installs what is missing, builds and
 # installs the extension, starts a private cluster, runs every suite
-# (pg_regress, isolation, pgTAP, the reliability suites of test/reliability)
-# and ends with one summary line.
+# (pg_regress, isolation, pgTAP, the reliability suites in test/reliability,
+# pg_regress under Valgrind) and ends with one summary line.
 #
 #   sudo bash test/run-tests.sh          # everything
 #   CA_KEEP_SERVER=1 bash test/run-tests.sh   # and leave the server up
@@ -51,12 +51,13 @@ passed=$((passed + ok))
 failed=$((failed + bad))
 
 # 3. reliability suites (test/reliability/*.sh): load and exactly-once,
-# crash recovery, backups, upgrades (with pg_upgrade).  Each ends with
-# "reliability <suite>: N passed, M failed" and is bounded: it takes about a
-# minute (upgrade: two), and a timeout stops a hung one (at most 21 minutes
-# for the four).  CA_REL_SUITES picks some of them ("" for none).
-declare -A rel_timeout=([load]=240 [crash]=300 [backup]=240 [upgrade]=480)
-for s in ${CA_REL_SUITES-load crash backup upgrade}; do
+# crash recovery, backups, upgrades (with pg_upgrade), bad input at volume
+# (with sqlsmith), a squatted schema.  Each ends with "reliability <suite>:
+# N passed, M failed" and is bounded: most take about a minute (upgrade two,
+# bad input up to five), and a timeout stops a hung one.  CA_REL_SUITES
+# picks some of them ("" for none).
+declare -A rel_timeout=([load]=240 [crash]=300 [backup]=240 [upgrade]=480 [bad_input_volume]=900 [schema_squat]=240)
+for s in ${CA_REL_SUITES-load crash backup upgrade bad_input_volume schema_squat}; do
 	ca_say "reliability: test/reliability/$s.sh"
 	set +e
 	CA_REL_IN_SUITE=1 timeout --kill-after=30 "${rel_timeout[$s]:-300}" \
@@ -79,6 +80,25 @@ for s in ${CA_REL_SUITES-load crash backup upgrade}; do
 		ca_pg "$CA_PGBIN/pg_ctl" -D "$CA_DATA" -l "$CA_LOG" -w start >/dev/null
 	fi
 done
+
+# 4. the pg_regress suite under Valgrind (test/valgrind.sh, about a minute;
+#    CA_SKIP_VALGRIND=1 leaves it out), on a second cluster
+if [ "${CA_SKIP_VALGRIND:-0}" != 1 ]; then
+	ca_say "valgrind: test/valgrind.sh"
+	set +e
+	CA_SKIP_BUILD=1 bash test/valgrind.sh >"$CA_BASE/valgrind.out" 2>&1
+	rc=$?
+	set -e
+	grep -vE '^(ok - |=+[0-9]+=+ )' "$CA_BASE/valgrind.out" | grep -vE '^(test |     )?[a-z_0-9]+ +\.\.\. ok' || true
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$CA_BASE/valgrind.out" | tail -n 1 || true)
+	ok=$(printf '%s' "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p')
+	bad=$(printf '%s' "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\2/p')
+	ok=${ok:-0}
+	bad=${bad:-0}
+	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+fi
 
 echo "crash_analytics test suite: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -72,9 +72,10 @@ def connect(db="bench"):
 # Deterministic workload
 # ----------------------------------------------------------------------
 def fair_multiplier(rng, rtp=0.97):
-    """crash = max(1.00, floor(100 * RTP / U) / 100), U uniform on (0, 1]: P(crash >= x) = RTP/x."""
+    """crash = max(1.00, floor(100 * RTP / U) / 100), U uniform on (0, 1]: P(crash >= x) = RTP/x,
+    capped at 10,000x, below every built-in game's highest multiplier (as the games cap theirs)."""
     u = 1.0 - rng.random()
-    return max(100, int(100 * rtp / u)) / 100.0
+    return min(1000000, max(100, int(100 * rtp / u))) / 100.0
 
 
 def round_rows(bot, n, seed, game="aviator", platform="demo", strategy="flat_1.50x",
@@ -356,7 +357,7 @@ STATS = [
                sum(profit_loss), sum(expected_profit)
           FROM crash_analytics.crash_game_rounds WHERE game_name = 'aviator' GROUP BY strategy_name"""),
     ("get_multiplier_distribution", "SELECT * FROM crash_analytics.get_multiplier_distribution('aviator', 'demo')",
-     """SELECT width_bucket(multiplier, '{1.00,1.01,1.20,1.50,2.00,3.00,5.00,10.00,20.00,50.00,100.00,1000.00}'::numeric[]),
+     """SELECT width_bucket(multiplier, '{{1.00,1.01,1.20,1.50,2.00,3.00,5.00,10.00,20.00,50.00,100.00,1000.00}}'::numeric[]),
                count(*)
           FROM (SELECT DISTINCT ON (platform_code, coalesce(platform_round_id, '#' || bot_id || '#' || id)) multiplier
                   FROM crash_analytics.analytics_round_multipliers WHERE game_name = 'aviator' AND platform_code = 'demo') d
@@ -372,13 +373,25 @@ def exec_ms(cur, sql, reps):
     return statistics.median(times)
 
 
+def private_kb(pid):
+    """The backend's own memory: private pages of its private mappings.  Pages of
+    shared_buffers that only this backend has touched also count as Private in
+    smaps, so the shared mappings (flag 's') are left out."""
+    kb = 0
+    shared = False
+    for line in open(f"/proc/{pid}/smaps"):
+        head = line.split(None, 2)
+        if len(head) >= 2 and "-" in head[0] and len(head[1]) == 4:      # a mapping's header
+            shared = head[1][3] == "s"
+        elif not shared and (line.startswith("Private_Clean:") or line.startswith("Private_Dirty:")):
+            kb += int(line.split()[1])
+    return kb
+
+
 def sample_memory(pid, stop, peak):
-    path = f"/proc/{pid}/smaps_rollup"
     while not stop.is_set():
         try:
-            text = open(path).read()
-            kb = sum(int(m) for m in re.findall(r"^(?:Private_Clean|Private_Dirty):\s+(\d+) kB", text, re.M))
-            peak[0] = max(peak[0], kb)
+            peak[0] = max(peak[0], private_kb(pid))
         except OSError:
             pass
         time.sleep(0.2)
