@@ -1323,11 +1323,12 @@ BEGIN
 	END IF;
 
 	RETURN QUERY
-	WITH m AS (
-		SELECT d.platform_code, d.multiplier, width_bucket(d.multiplier, edges) AS b
+	WITH m AS (		-- counted in one pass: the multipliers themselves are never kept
+		SELECT d.platform_code, width_bucket(d.multiplier, edges) AS b, count(*) AS n
 		  FROM crash_analytics.distinct_multipliers(game, platform, from_time, to_time) d
+		 GROUP BY 1, 2
 	), per_platform AS (	-- how many multipliers each platform contributes, and its RTP
-		SELECT m.platform_code, count(*) AS n, c.rtp
+		SELECT m.platform_code, sum(m.n) AS n, c.rtp
 		  FROM m JOIN crash_analytics.game_platform_config c
 			ON c.game_name = get_multiplier_distribution.game AND c.platform_code = m.platform_code
 		 GROUP BY m.platform_code, c.rtp
@@ -1342,7 +1343,7 @@ BEGIN
 		  FROM bk CROSS JOIN per_platform p
 		 GROUP BY bk.b
 	), counts AS (
-		SELECT bk.b, bk.lo, bk.hi, count(m.b) AS n
+		SELECT bk.b, bk.lo, bk.hi, coalesce(sum(m.n), 0)::bigint AS n
 		  FROM bk LEFT JOIN m ON m.b = bk.b
 		 GROUP BY bk.b, bk.lo, bk.hi
 	)

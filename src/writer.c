@@ -105,6 +105,7 @@ struct CaWriter
 	List	   *held_order;		/* DeferredRow *, in creation order (flush order) */
 	List	   *touched;		/* DeferredRow * changed since the last ca_writer_adopt */
 	List	   *pending_signals;	/* DeferredRow * of signals emitted, still open */
+	List	   *resolved;		/* DeferredRow * of signals written, freed at adopt */
 };
 
 /* ----------------------------------------------------------------------
@@ -1047,7 +1048,7 @@ ca_writer_adopt(CaWriter *w)
 	MemoryContext old;
 	ListCell   *lc;
 
-	if (!w->deferred || w->touched == NIL)
+	if (!w->deferred || (w->touched == NIL && w->resolved == NIL))
 		return;
 	old = MemoryContextSwitchTo(w->cxt);
 	foreach(lc, w->touched)
@@ -1079,6 +1080,31 @@ ca_writer_adopt(CaWriter *w)
 	}
 	list_free(w->touched);
 	w->touched = NIL;
+
+	/*
+	 * Signals resolved during the round were written then; the round is over,
+	 * so nothing points at them any more.  Freeing them keeps the writer's
+	 * memory bounded by what it still holds (sessions, roll-ups, open
+	 * signals), not by the number of rounds in the batch.
+	 */
+	foreach(lc, w->resolved)
+	{
+		DeferredRow *d = lfirst(lc);
+		CaRow	   *row = d->row;
+		int			i;
+
+		for (i = 0; i < row->natts; i++)
+			if (d->owned[i] != (Datum) 0)
+				pfree(DatumGetPointer(d->owned[i]));
+		pfree(d->owned);
+		pfree(row->values);
+		pfree(row->isnull);
+		pfree(row->isset);
+		pfree(row);
+		pfree(d);
+	}
+	list_free(w->resolved);
+	w->resolved = NIL;
 	MemoryContextSwitchTo(old);
 }
 
@@ -1175,8 +1201,13 @@ ca_update(CaWriter *w, CaRow *row)
 				if (!signal_is_open(row))
 				{
 					/* resolved: final, so written now, once */
+					MemoryContext old;
+
 					insert_now(w, row);
 					w->pending_signals = foreach_delete_current(w->pending_signals, lc);
+					old = MemoryContextSwitchTo(w->cxt);
+					w->resolved = lappend(w->resolved, d);
+					MemoryContextSwitchTo(old);
 				}
 				else
 					touch(w, d);

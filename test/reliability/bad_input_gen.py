@@ -1737,7 +1737,7 @@ def cmd_compare(opts):
 
 
 def cmd_report(opts):
-    """Check lines for harness.sh: ok<TAB>what, not ok<TAB>what<TAB>evidence, figure<TAB>text."""
+    """Check lines for common.sh (rel_checks_from): ok<TAB>what, not ok<TAB>what<TAB>evidence, figure<TAB>text."""
     lines = []
 
     def check(ok, what, evidence=''):

@@ -32,7 +32,7 @@
 #
 # Settings: CA_BAD_CALLS, CA_BAD_SEED (5), CA_SMITH_QUERIES, CA_SMITH_SEED (42).
 REL_SUITE=bad_input_volume
-. "$(dirname "$0")/harness.sh"
+. "$(dirname "$0")/common.sh"
 
 CA_BAD_CALLS=${CA_BAD_CALLS:-110000}
 CA_BAD_SEED=${CA_BAD_SEED:-5}

@@ -17,6 +17,7 @@ REL_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 REL_SUITE=${REL_SUITE:-$(basename "$0" .sh)}
 REL_WORK=""
+REL_PY=/usr/bin/python3		# Debian's python, which has python3-psycopg2
 rel_passed=0
 rel_failed=0
 rel_t0=$(date +%s)
@@ -60,6 +61,20 @@ rel_empty() {	# rel_empty WHAT TEXT: ok when TEXT is empty, TEXT is the evidence
 	else
 		rel_not_ok "$1" "$2"
 	fi
+}
+
+# Checks written by a helper program, one per line:
+#   ok<TAB>what            or
+#   not ok<TAB>what<TAB>evidence (\n for new lines)
+rel_checks_from() {	# rel_checks_from FILE
+	local status what evidence
+	while IFS=$'\t' read -r status what evidence; do
+		case "$status" in
+		ok) rel_ok "$what" ;;
+		"not ok") rel_not_ok "$what" "$(printf '%b' "${evidence:-}")" ;;
+		figure) rel_figure "$what" ;;
+		esac
+	done <"$1"
 }
 
 rel_figure() {
@@ -115,6 +130,20 @@ rel_check_log_clean() {	# rel_check_log_clean OFFSET LABEL
 	bad=$(rel_log_since "$1" | grep -E 'PANIC|TRAP:|terminated by signal|was terminated by exception|out of memory|could not (read|write|open) (block|file)|invalid page|corrupt' |
 		grep -v 'terminated by signal 9: Killed' || true)
 	rel_empty "$2: server log has no PANIC, backend crash or corruption message" "$bad"
+}
+
+# no backend died: nothing in the log since OFFSET says a process crashed
+rel_check_no_crash() {	# rel_check_no_crash OFFSET LABEL
+	local bad
+	bad=$(rel_log_since "$1" | grep -aE 'terminated by signal|was terminated by exception|PANIC|TRAP:|all server processes terminated|server process .* exited with exit code [^01]|stack smashing|double free|corrupted' || true)
+	rel_empty "$2: no backend crash in the server log" "$bad"
+	# after a crash the postmaster restarts everything: give it the time
+	[ -z "$bad" ] || sleep 3
+	if rel_wait_ready 120; then
+		rel_ok "$2: the server accepts connections afterwards"
+	else
+		rel_not_ok "$2: the server accepts connections afterwards" "$(tail -n 30 "$CA_LOG")"
+	fi
 }
 
 # The data of the extension in DB, into DIR: DIR/<relation>.rows (every row of
@@ -228,6 +257,8 @@ rel_setup() {
 			ca_say "the private cluster is not running: starting it"
 			rel_start_server
 		fi
+		# an earlier suite may have left it restarting after a crash
+		rel_wait_ready 120 || true
 	fi
 	rm -rf "$REL_WORK"
 	mkdir -p "$REL_WORK"

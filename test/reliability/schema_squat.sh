@@ -22,7 +22,7 @@
 #    except a reader's COPY TO), SET ROLE to another profile (42501), and a
 #    per-bot writer logging for a bot it was not granted (42501).
 REL_SUITE=schema_squat
-. "$(dirname "$0")/harness.sh"
+. "$(dirname "$0")/common.sh"
 rel_setup
 
 for role in ca_squatter ca_sq_writer ca_sq_reader ca_sq_nobody ca_sq_bot; do
