@@ -447,7 +447,11 @@ def statistics_and_memory():
                round(peak_kb / 1024, 1), "MB", note=f"{n / elapsed:.0f} rounds/s wall clock; target < 256 MB at 1M")
         c = connect(db)
         cur = c.cursor()
-        cur.execute("SELECT min(played_at) + interval '7 hours 20 minutes', max(played_at) - interval '3 hours 10 minutes' "
+        # a period that starts and ends inside an hour, whatever the history's
+        # length, so that the functions that read hourly roll-ups also read the
+        # partial hours at both ends from the rounds
+        cur.execute("SELECT date_trunc('hour', min(played_at) + (max(played_at) - min(played_at)) * 0.02) + interval '20 minutes', "
+                    "date_trunc('hour', max(played_at) - (max(played_at) - min(played_at)) * 0.01) + interval '10 minutes' "
                     "FROM crash_analytics.crash_game_rounds")
         f, t = cur.fetchone()
         for name, fn_sql, plain_sql in STATS:
@@ -456,8 +460,27 @@ def statistics_and_memory():
             times[(name, n)] = fn
             record(section, name, f"server ms at {n} rounds", round(fn, 3), "ms", "plain SQL over raw tables",
                    fn / plain, f"plain SQL {plain:.1f} ms")
+        # backtests: a replay of the recorded history, beside the cost of merely
+        # reading that history (the same multipliers, one per platform round)
+        strategy = '{"kind": "martingale", "target": 2.00, "base_stake": 1.00, "max_stake": 64.00, "on_cap": "hold"}'
+        cur.execute("SELECT count(*) FROM crash_analytics.distinct_multipliers('aviator', 'demo', NULL, NULL)")
+        hist = cur.fetchone()[0]
+        bt = exec_ms(cur, f"SELECT * FROM crash_analytics.backtest_strategy('{strategy}', 1000000.00, 'aviator', 'demo')", 3)
+        rd = exec_ms(cur, "SELECT count(multiplier) FROM crash_analytics.distinct_multipliers('aviator', 'demo', NULL, NULL)", 3)
+        record("backtest", "backtest_strategy over recorded history (martingale)", f"server ms, {hist} rounds",
+               round(bt, 1), "ms", "reading the same multipliers", bt / rd,
+               f"{hist / bt * 1000:,.0f} rounds/s including the read; reading alone {rd:.1f} ms")
         c.close()
         admin.cursor().execute(f"DROP DATABASE {db}")
+    # simulated rounds: generation and replay in C, nothing read
+    c = connect()
+    cur = c.cursor()
+    sim = 1000000 if not QUICK else 100000
+    ms = exec_ms(cur, f"SELECT * FROM crash_analytics.backtest_simulated("
+                      f"'{{\"kind\": \"fixed\", \"target\": 2.00, \"base_stake\": 1.00}}', 1000000000.00, {sim}, 0.97, 7)", 3)
+    record("backtest", "backtest_simulated (fixed 2.00x)", f"server ms, {sim} rounds", round(ms, 1), "ms",
+           note=f"{sim / ms * 1000:,.0f} simulated rounds/s (generation and replay)")
+    c.close()
     small, big = STATS_SIZES
     for name, _, _ in STATS:
         record(section, name, f"growth {small} -> {big} rounds", round(times[(name, big)], 3), "ms",
