@@ -110,6 +110,79 @@ SELECT crash_analytics.verify_crash_bustabit(
 	upper('df5d54b8ca42cb40ea80e8ba74b3281f7b9d49bc27fecbe104847de1e91e4929'), era => 'current') AS upper_case;
 
 /*
+ * More published vectors, each with the crash point its source states for
+ * that exact hash or seed (the published column is typed in from the
+ * source, not from this code):
+ * - bustabit v2: the official bustabit/autobet README, "Verifying Game
+ *   Results" (6774ddd3... "logs 3.74"); the bustabit crate
+ *   (github vladignatyev/bustabit-rust, tests/lib.rs, should_return_correct_outcome
+ *   and should_return_correct_outcome_for_nyans; 2055.9 also in
+ *   examples/simple.rs "will print 2055.9").
+ * - bustabit current era: deduzzo/bustabit-scripts,
+ *   bustabit-script-simulator/TEST_RESULTS.md, game 12424169 "Expected
+ *   Bust: 1.46x", checked there against bustabit's own verifier.
+ * - Stake Crash (hash chain): KyranRana/stake-provably-fair-api,
+ *   src/test/Crash.test.ts, each case with its stake.com calculation URL;
+ *   the test states the unrounded result, the site shows it cut to
+ *   hundredths.
+ * - Stake seeds (client seed, server seed, nonce): the same project's
+ *   Limbo.test.ts, whose result is the crash-point formula
+ *   verify_crash_stake applies.
+ */
+SELECT v.algorithm, left(v.game, 8) AS game, v.published,
+	   CASE v.algorithm
+		   WHEN 'bustabit_v2' THEN crash_analytics.verify_crash_bustabit(v.game, era => 'v2')
+		   WHEN 'bustabit_current' THEN crash_analytics.verify_crash_bustabit(v.game, era => 'current')
+		   WHEN 'stake_chain' THEN crash_analytics.verify_crash_stake_chain(v.game)
+		   WHEN 'stake' THEN crash_analytics.verify_crash_stake(v.game, v.client_seed, v.nonce) END AS computed,
+	   CASE v.algorithm
+		   WHEN 'bustabit_v2' THEN crash_analytics.verify_crash_bustabit(v.game, era => 'v2')
+		   WHEN 'bustabit_current' THEN crash_analytics.verify_crash_bustabit(v.game, era => 'current')
+		   WHEN 'stake_chain' THEN crash_analytics.verify_crash_stake_chain(v.game)
+		   WHEN 'stake' THEN crash_analytics.verify_crash_stake(v.game, v.client_seed, v.nonce) END
+		 = trunc(v.published, 2) AS ok
+  FROM (VALUES
+	('bustabit_v2', '6774ddd3dfe94e2c966d4ca5c5ed6dcd1f6a4fdab87ad12677ee7c5b96d6a3f5', 3.74, NULL, NULL),
+	('bustabit_v2', '5d07719b61b0abb6f1c3b17b1d69c838278f87f9b5e75077026e5fedf96c2eb2', 2055.9, NULL, NULL),
+	('bustabit_v2', '7d58fa510e6ad19a5c2a08302906110702ad354c3d275592068bc3df9cd7fd1d', 105710.05, NULL, NULL),
+	('bustabit_v2', '66508662791cbe526d740394a62713d3879f00cd11ee5ef10f7b592c676371f4', 1456.85, NULL, NULL),
+	('bustabit_v2', 'b2acd37fbdb5509926ab5d7329704c840f8467266c90019682f3b260a029bdba', 1.26, NULL, NULL),
+	('bustabit_v2', '82886b71b3b26e4b162bbdf4e7024f50f6a7250c207fb9ce497ad56a3e7e700a', 1.18, NULL, NULL),
+	('bustabit_v2', 'cb7da3ec6cb68d4c0fccd9640641cabcac641f12ff97e7314ec3e074ac0981e0', 1.26, NULL, NULL),
+	('bustabit_v2', 'b459e199bac1342bf22d7aa6d19180aff35ab69f453d809949aab3e8d5e545aa', 3.77, NULL, NULL),
+	('bustabit_current', '4488d92d89d0ed7fbb2ea23b219d569f63207e32fc44b957858838835c1719f1', 1.46, NULL, NULL),
+	('stake_chain', 'b4e7b335045da0a2666145980d03ed440a2e150e5369c72c7e6e24aeeb95f791', 2.5682504010713783, NULL, NULL),
+	('stake_chain', '3e473405bd819ed4171854194bae75a2b117739fc1ab2e1c4cd263e1904dae6f', 1.3193661251992947, NULL, NULL),
+	('stake_chain', 'ca9b74c095c615cdf961892e54b35d42b6b8d3612266ff158547020fab514cf7', 3.018368989236868, NULL, NULL),
+	('stake', '18e93f4a7b5b58d2569765766d1b6c3296bbd8430d6f20249044d72f14720159', 1.28, 'bb62964774', 1),
+	('stake', 'a9a09f7f84c9dc6d4f46f9b702d8e7e211e1fc219ac10e1145c4ca032eb000c6', 5.05, '3c83fc7e07', 3),
+	('stake', 'a5022ccf5dd5a76d2014278e3d91d1dfc47c3f12e683ea0c8151fdc2f944beb1', 1.75, '8b3ca8298c', 54))
+	AS v(algorithm, game, published, client_seed, nonce);
+
+-- Stake Crash: the published HMAC outputs of those games (the test's
+-- hmacsUsed), from the reference keyed by the game hash's text over the
+-- salt's text: the key and message are the way round the function takes them
+SELECT left(v.game, 8) AS game,
+	   encode(pg_temp.hmac(pg_temp.utf8(v.game), pg_temp.salt('stake')), 'hex') = v.published_hmac AS hmac_ok
+  FROM (VALUES
+	('b4e7b335045da0a2666145980d03ed440a2e150e5369c72c7e6e24aeeb95f791', '62ae955a1b219e9d4b990fe3d4231ac83c950083e72083e6a52b96a0301cef11'),
+	('3e473405bd819ed4171854194bae75a2b117739fc1ab2e1c4cd263e1904dae6f', 'c0179d51bca2bb6e3733f8e314410507029cb4b9a43985516f710a4452c095d4'),
+	('ca9b74c095c615cdf961892e54b35d42b6b8d3612266ff158547020fab514cf7', '53f743ba03405ed2f9fdad70a91c9a34dce27e47083dbd13b203ab222152aacb'))
+	AS v(game, published_hmac);
+
+-- a published chain segment (bustabit crate, should_generate_correct_previous_games:
+-- sha256 of b2acd37f... is 82886b71..., of that cb7da3ec..., of that
+-- b459e199...), in the order played (backwards), and out of order
+SELECT crash_analytics.verify_hash_chain(ARRAY[
+		'b459e199bac1342bf22d7aa6d19180aff35ab69f453d809949aab3e8d5e545aa',
+		'cb7da3ec6cb68d4c0fccd9640641cabcac641f12ff97e7314ec3e074ac0981e0',
+		'82886b71b3b26e4b162bbdf4e7024f50f6a7250c207fb9ce497ad56a3e7e700a',
+		'b2acd37fbdb5509926ab5d7329704c840f8467266c90019682f3b260a029bdba']) AS played_order,
+	   crash_analytics.verify_hash_chain(ARRAY[
+		'b2acd37fbdb5509926ab5d7329704c840f8467266c90019682f3b260a029bdba',
+		'82886b71b3b26e4b162bbdf4e7024f50f6a7250c207fb9ce497ad56a3e7e700a']) AS reversed;
+
+/*
  * Stake's seeds: opduel.com/en/fairness/limbo publishes, for server seed
  * c5e7146c...2d55, client seed LuckyClientSeed777 and nonce 2, the bytes of
  * the Stake-style generator HMAC_SHA256(serverSeed, "clientSeed:nonce:0"):
