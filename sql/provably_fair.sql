@@ -170,6 +170,16 @@ SELECT left(v.game, 8) AS game,
 	('ca9b74c095c615cdf961892e54b35d42b6b8d3612266ff158547020fab514cf7', '53f743ba03405ed2f9fdad70a91c9a34dce27e47083dbd13b203ab222152aacb'))
 	AS v(game, published_hmac);
 
+-- Roobet: no crash point published by the site for a given hash was found.
+-- The nearest is a third-party notebook (github has-c/roobet-crash-analysis,
+-- crash-analysis.ipynb: game 1, hash 77b271fe...cb209, "multiplier 2.19"),
+-- computed with 1 instant crash in 33 where Roobet's script has 1 in 25.
+-- Its digest is divisible by 25 but not by 33: Roobet's rule gives 1.00, and
+-- the same HMAC and formula with the notebook's 1 in 33 give its 2.19.
+SELECT crash_analytics.verify_crash_roobet('77b271fe12fca03c618f63dfb79d4105726ba9d4a25bb3f1964e435ccf9cb209') AS roobet,
+	   pg_temp.instant(pg_temp.hmac(pg_temp.utf8('77b271fe12fca03c618f63dfb79d4105726ba9d4a25bb3f1964e435ccf9cb209'),
+									pg_temp.salt('roobet')), 33)::numeric(10, 2) AS one_in_33;
+
 -- a published chain segment (bustabit crate, should_generate_correct_previous_games:
 -- sha256 of b2acd37f... is 82886b71..., of that cb7da3ec..., of that
 -- b459e199...), in the order played (backwards), and out of order
