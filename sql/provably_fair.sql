@@ -129,19 +129,14 @@ SELECT crash_analytics.verify_crash_bustabit(
  *   Limbo.test.ts, whose result is the crash-point formula
  *   verify_crash_stake applies.
  */
-SELECT v.algorithm, left(v.game, 8) AS game, v.published,
-	   CASE v.algorithm
-		   WHEN 'bustabit_v2' THEN crash_analytics.verify_crash_bustabit(v.game, era => 'v2')
-		   WHEN 'bustabit_current' THEN crash_analytics.verify_crash_bustabit(v.game, era => 'current')
-		   WHEN 'stake_chain' THEN crash_analytics.verify_crash_stake_chain(v.game)
-		   WHEN 'stake' THEN crash_analytics.verify_crash_stake(v.game, v.client_seed, v.nonce) END AS computed,
-	   CASE v.algorithm
-		   WHEN 'bustabit_v2' THEN crash_analytics.verify_crash_bustabit(v.game, era => 'v2')
-		   WHEN 'bustabit_current' THEN crash_analytics.verify_crash_bustabit(v.game, era => 'current')
-		   WHEN 'stake_chain' THEN crash_analytics.verify_crash_stake_chain(v.game)
-		   WHEN 'stake' THEN crash_analytics.verify_crash_stake(v.game, v.client_seed, v.nonce) END
-		 = trunc(v.published, 2) AS ok
-  FROM (VALUES
+SELECT algorithm, game, published, computed, computed = trunc(published, 2) AS ok
+  FROM (SELECT v.algorithm, left(v.game, 8) AS game, v.published,
+			   CASE v.algorithm
+				   WHEN 'bustabit_v2' THEN crash_analytics.verify_crash_bustabit(v.game, era => 'v2')
+				   WHEN 'bustabit_current' THEN crash_analytics.verify_crash_bustabit(v.game, era => 'current')
+				   WHEN 'stake_chain' THEN crash_analytics.verify_crash_stake_chain(v.game)
+				   WHEN 'stake' THEN crash_analytics.verify_crash_stake(v.game, v.client_seed, v.nonce) END AS computed
+		  FROM (VALUES
 	('bustabit_v2', '6774ddd3dfe94e2c966d4ca5c5ed6dcd1f6a4fdab87ad12677ee7c5b96d6a3f5', 3.74, NULL, NULL),
 	('bustabit_v2', '5d07719b61b0abb6f1c3b17b1d69c838278f87f9b5e75077026e5fedf96c2eb2', 2055.9, NULL, NULL),
 	('bustabit_v2', '7d58fa510e6ad19a5c2a08302906110702ad354c3d275592068bc3df9cd7fd1d', 105710.05, NULL, NULL),
@@ -157,7 +152,7 @@ SELECT v.algorithm, left(v.game, 8) AS game, v.published,
 	('stake', '18e93f4a7b5b58d2569765766d1b6c3296bbd8430d6f20249044d72f14720159', 1.28, 'bb62964774', 1),
 	('stake', 'a9a09f7f84c9dc6d4f46f9b702d8e7e211e1fc219ac10e1145c4ca032eb000c6', 5.05, '3c83fc7e07', 3),
 	('stake', 'a5022ccf5dd5a76d2014278e3d91d1dfc47c3f12e683ea0c8151fdc2f944beb1', 1.75, '8b3ca8298c', 54))
-	AS v(algorithm, game, published, client_seed, nonce);
+			AS v(algorithm, game, published, client_seed, nonce)) AS t;
 
 -- Stake Crash: the published HMAC outputs of those games (the test's
 -- hmacsUsed), from the reference keyed by the game hash's text over the
