@@ -178,5 +178,44 @@ SELECT count(*) AS k12_grants FROM crash_analytics.bot_writers WHERE role = 'ca_
 SELECT crash_analytics.revoke_bot_writer('ca_k12_writer');
 DROP ROLE ca_k12_writer;
 
+-- 13. An operator's own index on a table of ours, if it indexed an expression,
+--     made every write of that table fail with an internal error ("expression
+--     indexes are not supported"): the writer now maintains it like any other.
+--     amcheck's heapallindexed check proves each index holds every row.
+CREATE EXTENSION amcheck;
+CREATE INDEX k13_rounds ON crash_analytics.crash_game_rounds ((lower(strategy_name)));
+CREATE INDEX k13_multipliers ON crash_analytics.analytics_round_multipliers ((round(multiplier, 0)))
+  WHERE multiplier >= 2;
+CREATE INDEX k13_outcomes ON crash_analytics.analytics_round_outcomes ((profit_loss * 100));
+CREATE INDEX k13_sessions ON crash_analytics.session_logs ((rounds_played % 2));
+SELECT count(crash_analytics.log_crash_round('k13', 's1', 'aviator', 'dafabet', n, 1.00, m, 1.50,
+  strategy_name => 'Flat_1.50x', round_started_at => timestamptz '2026-03-02 00:00:00+00' + n * interval '10 seconds'))
+  AS k13_function_rounds
+  FROM unnest(ARRAY[1.20, 2.40, 3.10]) WITH ORDINALITY AS t(m, n);
+SELECT cardinality(crash_analytics.log_crash_rounds('[
+  {"bot_id": "k13", "session_id": "s1", "game_name": "aviator", "platform_code": "dafabet", "round_number": 4,
+   "stake_value": 1.00, "crash_multiplier": 5.00, "cashout_multiplier": 1.50, "strategy_name": "Flat_1.50x"},
+  {"bot_id": "k13", "session_id": "s1", "game_name": "aviator", "platform_code": "dafabet", "round_number": 5,
+   "stake_value": 1.00, "crash_multiplier": 1.00, "cashout_multiplier": 1.50, "strategy_name": "Flat_1.50x"}]'))
+  AS k13_batch_rounds;
+SELECT i AS k13_index, public.bt_index_check(i::regclass, true) AS checked
+  FROM unnest(ARRAY['crash_analytics.k13_rounds', 'crash_analytics.k13_multipliers',
+                    'crash_analytics.k13_outcomes', 'crash_analytics.k13_sessions']) AS i;
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+-- through the expression indexes: 5 rounds, 3 multipliers of 2x or more
+-- (2.40, 3.10, 5.00), 3 winning outcomes of +0.50, a session at 5 rounds
+SELECT count(*) AS k13_rounds FROM crash_analytics.crash_game_rounds WHERE lower(strategy_name) = 'flat_1.50x';
+SELECT count(*) AS k13_multipliers FROM crash_analytics.analytics_round_multipliers
+ WHERE round(multiplier, 0) >= 2 AND multiplier >= 2 AND bot_id = 'k13';
+SELECT count(*) AS k13_wins FROM crash_analytics.analytics_round_outcomes WHERE profit_loss * 100 = 50 AND bot_id = 'k13';
+SELECT count(*) AS k13_odd_sessions FROM crash_analytics.session_logs WHERE rounds_played % 2 = 1 AND bot_id = 'k13';
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+SELECT check_name, differences FROM crash_analytics.verify_consistency() WHERE NOT ok;
+DROP INDEX crash_analytics.k13_rounds, crash_analytics.k13_multipliers, crash_analytics.k13_outcomes,
+  crash_analytics.k13_sessions;
+DROP EXTENSION amcheck;
+
 DROP EXTENSION crash_analytics;
 DROP SCHEMA crash_analytics;

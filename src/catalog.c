@@ -162,8 +162,11 @@ build_cache(void)
 		{
 			attnums[i] = get_attnum(relid, def->colnames[i]);
 			if (attnums[i] == InvalidAttrNumber)
-				elog(ERROR, "column \"%s\" of table \"%s.%s\" is missing",
-					 def->colnames[i], CA_SCHEMA_NAME, def->relname);
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("column \"%s\" of table \"%s.%s\" is missing",
+								def->colnames[i], CA_SCHEMA_NAME, def->relname),
+						 errhint("Reinstall the extension crash_analytics.")));
 		}
 		{
 			Relation	rel = relation_open(relid, AccessShareLock);
@@ -191,7 +194,10 @@ build_cache(void)
 	{
 		index_relids[i] = get_relname_relid(index_defs[i].relname, nsp);
 		if (!OidIsValid(index_relids[i]))
-			elog(ERROR, "index \"%s.%s\" is missing", CA_SCHEMA_NAME, index_defs[i].relname);
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("index \"%s.%s\" is missing", CA_SCHEMA_NAME, index_defs[i].relname),
+					 errhint("Reinstall the extension crash_analytics.")));
 	}
 	MemoryContextSwitchTo(oldcxt);
 	cache_valid = true;

@@ -124,7 +124,7 @@ struct CaWriter
 typedef struct CaCompiledIndex
 {
 	Oid			relid;
-	IndexInfo  *info;			/* with ii_PredicateState compiled */
+	IndexInfo  *info;			/* with ii_PredicateState and ii_ExpressionsState compiled */
 	int			nkeys;
 	RegProcedure eqproc[INDEX_MAX_KEYS];
 	Oid			collation[INDEX_MAX_KEYS];
@@ -260,8 +260,15 @@ compile_table(CaTable t, Relation rel)
 
 		ci->relid = RelationGetRelid(index);
 		ci->info = BuildIndexInfo(index);
+		/*
+		 * An operator may add indexes of their own to our tables, expression
+		 * indexes included.  Compile the expressions here, as the predicate:
+		 * left NIL, FormIndexDatum would compile them into the first call's
+		 * executor state, which the cache outlives.
+		 */
 		if (ci->info->ii_Expressions != NIL)
-			elog(ERROR, "expression indexes are not supported on \"%s\"", ca_table_name(t));
+			ci->info->ii_ExpressionsState =
+				ExecInitExprList((List *) plan_expr((Node *) ci->info->ii_Expressions), NULL);
 		if (ci->info->ii_Predicate != NIL)
 			ci->info->ii_PredicateState =
 				ExecInitQual((List *) plan_expr((Node *) ci->info->ii_Predicate), NULL);

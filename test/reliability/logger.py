@@ -97,8 +97,23 @@ def worker(w):
             else:
                 cur.execute(BATCH, cols)
             conn.commit()
-        except (psycopg2.OperationalError, psycopg2.InterfaceError):
-            # the connection died: this transaction is in doubt
+        except psycopg2.Error as e:
+            if not (isinstance(e, (psycopg2.OperationalError, psycopg2.InterfaceError))
+                    or conn.closed or e.pgcode is None):
+                # the server answered with an error: the connection is alive
+                with lock:
+                    stats["errors"][e.pgcode or "?"] = stats["errors"].get(e.pgcode or "?", 0) + 1
+                    if len(stats.setdefault("messages", [])) < 5:
+                        stats["messages"].append(str(e).strip())
+                try:
+                    conn.rollback()
+                except psycopg2.Error:
+                    pass
+                continue
+            # the connection died: this transaction is in doubt.  Every error
+            # the server sends has an SQLSTATE; psycopg2 raises a plain
+            # DatabaseError without one when the connection dies inside some
+            # calls ("server closed the connection unexpectedly")
             with lock:
                 stats["in_doubt"] += 1
                 stats["reconnects"] += 1
@@ -107,16 +122,6 @@ def worker(w):
             except psycopg2.Error:
                 pass
             conn = connect()
-            continue
-        except psycopg2.Error as e:
-            with lock:
-                stats["errors"][e.pgcode or "?"] = stats["errors"].get(e.pgcode or "?", 0) + 1
-                if len(stats.setdefault("messages", [])) < 5:
-                    stats["messages"].append(str(e).strip())
-            try:
-                conn.rollback()
-            except psycopg2.Error:
-                pass
             continue
         # COMMIT returned: these rounds are durable
         for k in keys:
