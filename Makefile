@@ -16,7 +16,7 @@ DATA = $(wildcard sql/crash_analytics--*.sql)
 # creates and drops the extension itself, so the order does not matter
 REGRESS = $(sort $(filter-out crash_analytics--%,$(basename $(notdir $(wildcard sql/*.sql)))))
 REGRESS_OPTS =
-ISOLATION = concurrent_rounds
+ISOLATION = concurrent_rounds online_indexes
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CPPFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter

@@ -98,6 +98,7 @@ struct CaWriter
 	ResultRelInfo *rri[CA_NUM_TABLES];
 	TupleTableSlot *vslot[CA_NUM_TABLES];	/* virtual: rows to write */
 	TupleTableSlot *fslot[CA_NUM_TABLES];	/* table AM: rows fetched */
+	Relation	idxrel[CA_NUM_INDEXES]; /* the indexes we probe, from rri */
 	/* deferred mode */
 	bool		deferred;
 	MemoryContext cxt;			/* the writer's own, for what it holds back */
@@ -117,8 +118,11 @@ struct CaWriter
  * each call's fresh ResultRelInfo.  Without it, most of a round's cost was
  * re-reading constraint and default expressions from their stored text and
  * re-planning them.  A relcache invalidation of any of our relations (DDL,
- * also VACUUM and ANALYZE) marks the cache stale; it is rebuilt by the next
- * writer, never under an active one, whose ResultRelInfos point into it.
+ * also VACUUM and ANALYZE) marks the tables it touches stale.  A writer
+ * compiles a stale table again when it opens it, after its lock is taken
+ * (the invalidations of concurrent DDL are read then), and the next writer
+ * frees what was superseded; nothing a writer has opened is recompiled
+ * under it, since its ResultRelInfos point into the cache.
  * ----------------------------------------------------------------------
  */
 typedef struct CaCompiledIndex
@@ -133,6 +137,7 @@ typedef struct CaCompiledIndex
 typedef struct CaCompiledTable
 {
 	Oid			relid;			/* InvalidOid: not compiled yet */
+	bool		stale;			/* an invalidation touched it: recompile before use */
 	int			natts;
 	ExprState **checks;			/* ri_ConstraintExprs */
 	ExprState **defaults;		/* per attribute, NULL if none */
@@ -156,18 +161,17 @@ compiled_relcache_callback(Datum arg, Oid relid)
 	int			t,
 				i;
 
-	if (!OidIsValid(relid))
-	{
-		compiled_stale = true;
-		return;
-	}
 	for (t = 0; t < CA_NUM_TABLES; t++)
 	{
-		if (compiled[t].relid == relid)
+		bool		hit = !OidIsValid(relid) || compiled[t].relid == relid;
+
+		for (i = 0; i < compiled[t].nindexes && !hit; i++)
+			hit = compiled[t].indexes[i].relid == relid;
+		if (hit)
+		{
+			compiled[t].stale = true;
 			compiled_stale = true;
-		for (i = 0; i < compiled[t].nindexes; i++)
-			if (compiled[t].indexes[i].relid == relid)
-				compiled_stale = true;
+		}
 	}
 }
 
@@ -212,9 +216,21 @@ compile_table(CaTable t, Relation rel)
 	ListCell   *lc;
 	int			i;
 
-	if (c->relid == RelationGetRelid(rel))
+	/*
+	 * Invalidations are read when a lock is taken, so a writer that began
+	 * with a fresh cache may learn only now, having locked this table, that
+	 * an index was added (CREATE INDEX CONCURRENTLY) or dropped (REINDEX
+	 * CONCURRENTLY) since: the table is compiled again from the relcache as
+	 * it is now, as the executor would open it.  The superseded entry stays
+	 * in compiled_cxt until the next writer resets the cache: nothing of it
+	 * is in use (a writer compiles a table when it first opens it), but
+	 * freeing it piecemeal is not worth the bookkeeping.
+	 */
+	if (c->relid == RelationGetRelid(rel) && !c->stale)
 		return c;
 
+	c->relid = InvalidOid;
+	c->stale = false;
 	oldcxt = MemoryContextSwitchTo(compiled_cxt);
 	c->natts = desc->natts;
 	c->checks = NULL;
@@ -435,6 +451,31 @@ writer_rel(CaWriter *w, CaTable t)
 		w->vslot[t] = ExecInitExtraTupleSlot(estate, RelationGetDescr(rel), &TTSOpsVirtual);
 		w->fslot[t] = table_slot_create(rel, &estate->es_tupleTable);
 		w->rri[t] = rri;
+
+		/*
+		 * Resolve the indexes we probe now, while the names (catalog.c) and
+		 * the index list agree: an invalidation read later in this call,
+		 * such as REINDEX CONCURRENTLY giving a name to a new index, must
+		 * not send a probe to an index this writer did not open.
+		 */
+		for (i = 0; i < CA_NUM_INDEXES; i++)
+		{
+			Oid			relid;
+			int			k;
+
+			if (ca_index_table((CaIndex) i) != t)
+				continue;
+			relid = ca_index_relid((CaIndex) i);
+			for (k = 0; k < rri->ri_NumIndices; k++)
+				if (RelationGetRelid(rri->ri_IndexRelationDescs[k]) == relid)
+					w->idxrel[i] = rri->ri_IndexRelationDescs[k];
+			if (w->idxrel[i] == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("an index of table \"%s.%s\" that crash_analytics needs is missing or not ready",
+								CA_SCHEMA_NAME, ca_table_name(t)),
+						 errhint("Reinstall the extension crash_analytics.")));
+		}
 		MemoryContextSwitchTo(oldcxt);
 	}
 	return w->rri[t];
@@ -835,15 +876,8 @@ retry:
 static Relation
 writer_index(CaWriter *w, CaIndex idx)
 {
-	ResultRelInfo *rri = writer_rel(w, ca_index_table(idx));
-	Oid			relid = ca_index_relid(idx);
-	int			i;
-
-	for (i = 0; i < rri->ri_NumIndices; i++)
-		if (RelationGetRelid(rri->ri_IndexRelationDescs[i]) == relid)
-			return rri->ri_IndexRelationDescs[i];
-	elog(ERROR, "index %u is not open", relid);
-	return NULL;				/* keep compiler quiet */
+	(void) writer_rel(w, ca_index_table(idx));
+	return w->idxrel[idx];
 }
 
 /* The row with this key in a unique index, or NULL. */

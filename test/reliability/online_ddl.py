@@ -1,0 +1,94 @@
+"""Bots log while an operator maintains indexes online (test/reliability/online_ddl.sh).
+
+    online_ddl.py DSN WORKERS
+
+WORKERS clients log rounds for bots of their own (single calls; every fourth
+client two-round batches) while the main thread, on another connection, runs
+CREATE INDEX CONCURRENTLY (plain, expression and partial indexes of the
+operator's), REINDEX ... CONCURRENTLY of the extension's own indexes (those
+the write path probes included) and DROP INDEX CONCURRENTLY, each after the
+load has run for a moment.  Prints one JSON object: the statements run, the
+calls each client made and every error a client got (there must be none).
+"""
+import json
+import sys
+import threading
+import time
+from decimal import Decimal
+
+import psycopg2
+
+DSN, WORKERS = sys.argv[1], int(sys.argv[2])
+DDL = [
+    "CREATE INDEX CONCURRENTLY op_rounds_expr ON crash_analytics.crash_game_rounds ((lower(bot_id)), played_at)",
+    "CREATE INDEX CONCURRENTLY op_outcomes ON crash_analytics.analytics_round_outcomes (profit_loss)",
+    "CREATE INDEX CONCURRENTLY op_multipliers ON crash_analytics.analytics_round_multipliers (multiplier) WHERE multiplier > 2",
+    "CREATE INDEX CONCURRENTLY op_sessions ON crash_analytics.session_logs (total_profit)",
+    "CREATE INDEX CONCURRENTLY op_hourly ON crash_analytics.bot_hourly_rollups ((rounds % 7))",
+    "REINDEX INDEX CONCURRENTLY crash_analytics.op_outcomes",
+    "REINDEX INDEX CONCURRENTLY crash_analytics.crash_game_rounds_round_key",
+    "REINDEX TABLE CONCURRENTLY crash_analytics.session_logs",
+    "REINDEX TABLE CONCURRENTLY crash_analytics.analytics_round_multipliers",
+    "REINDEX TABLE CONCURRENTLY crash_analytics.analytics_round_signals",
+    "REINDEX TABLE CONCURRENTLY crash_analytics.bot_rollups",
+    "REINDEX TABLE CONCURRENTLY crash_analytics.bot_series_state",
+    "REINDEX TABLE CONCURRENTLY crash_analytics.crash_game_rounds",
+    "DROP INDEX CONCURRENTLY crash_analytics.op_sessions",
+]
+stop = threading.Event()
+calls = [0] * WORKERS
+errors = []
+lock = threading.Lock()
+
+
+def crash(n):
+    """A multiplier with two decimals, exact (1.00 to 3.99)."""
+    return Decimal(100 + n * 37 % 300) / 100
+
+
+def worker(w):
+    c = psycopg2.connect(DSN, application_name="rel_online_ddl")
+    c.autocommit = True
+    cur = c.cursor()
+    n = 0
+    while not stop.is_set():
+        n += 2
+        try:
+            if w % 4 == 3:
+                rounds = [dict(bot_id="ddl_b%d" % w, session_id="s", game_name="aviator", platform_code="demo",
+                               round_number=n + k, stake_value=1.00, crash_multiplier=float(crash(n + k)),
+                               cashout_multiplier=1.50, strategy_name="flat_1.50x") for k in (0, 1)]
+                cur.execute("SELECT cardinality(crash_analytics.log_crash_rounds(%s::jsonb))", (json.dumps(rounds),))
+            else:
+                cur.execute("SELECT crash_analytics.log_crash_round(%s, 's', 'aviator', 'demo', %s, 1.00, %s, 1.50,"
+                            " strategy_name => 'flat_1.50x')",
+                            ("ddl_b%d" % w, n, crash(n)))
+            calls[w] += 1
+        except psycopg2.Error as e:
+            with lock:
+                errors.append("%s: %s" % (e.pgcode, str(e).strip().splitlines()[0]))
+            if len(errors) > 20:
+                return
+    c.close()
+
+
+threads = [threading.Thread(target=worker, args=(w,)) for w in range(WORKERS)]
+for t in threads:
+    t.start()
+admin = psycopg2.connect(DSN, application_name="rel_online_ddl_admin")
+admin.autocommit = True
+acur = admin.cursor()
+done = []
+try:
+    time.sleep(1.0)
+    for sql in DDL:
+        t0 = time.time()
+        acur.execute(sql)
+        done.append([sql, round(time.time() - t0, 2)])
+        time.sleep(0.3)
+    time.sleep(1.0)
+finally:
+    stop.set()
+    for t in threads:
+        t.join()
+print(json.dumps({"ddl": done, "calls": calls, "errors": errors}))

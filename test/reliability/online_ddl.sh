@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# test/reliability/online_ddl.sh: index maintenance while bots log.
+#
+# Operators add indexes of their own to the extension's tables and rebuild
+# bloated ones without stopping the bots: CREATE INDEX CONCURRENTLY (plain,
+# expression, partial), REINDEX INDEX/TABLE CONCURRENTLY of the extension's
+# own indexes (those the write path probes among them) and DROP INDEX
+# CONCURRENTLY, while online_ddl.py's clients log single rounds and batches.
+# The C write path keeps, per backend, what it compiled for each table's
+# indexes; this suite proves it follows every such change:
+#   - every DDL statement completes and no client gets any error;
+#   - amcheck's bt_index_check with heapallindexed on every B-tree index of
+#     the extension's tables: each index holds every row (an index the write
+#     path did not know of would miss rows);
+#   - verify_consistency() all ok; no backend crash in the server log.
+#
+#   bash test/reliability/online_ddl.sh     # alone: its own cluster, like run-tests.sh
+set -euo pipefail
+REL_SUITE=online_ddl
+. "$(dirname "$0")/common.sh"
+rel_setup
+
+DB=rel_online_ddl
+WORKERS=${CA_REL_DDL_WORKERS:-4}
+DSN="host=$CA_SOCKET port=$CA_PGPORT user=postgres dbname=$DB"
+rel_createdb $DB
+rel_psql $DB -c "CREATE EXTENSION crash_analytics" -c "CREATE EXTENSION amcheck"
+off=$(rel_log_offset)
+
+ca_say "online_ddl: $WORKERS clients log while indexes are created, rebuilt and dropped concurrently"
+set +e
+out=$($REL_PY "$REL_DIR/online_ddl.py" "$DSN" "$WORKERS" 2>"$REL_WORK/online_ddl.err")
+rc=$?
+set -e
+read -r nddl ncalls nerr <<<"$($REL_PY -c '
+import json, sys
+try:
+    s = json.loads(sys.argv[1])
+    print(len(s["ddl"]), sum(s["calls"]), len(s["errors"]))
+except Exception:
+    print(0, 0, -1)' "$out")"
+if [ $rc -eq 0 ] && [ "$nddl" -eq 14 ]; then
+	rel_ok "all 14 index statements completed while the clients logged"
+else
+	rel_not_ok "all 14 index statements completed while the clients logged (exit $rc)" "$out" "$(tail -n 20 "$REL_WORK/online_ddl.err")"
+fi
+if [ "$nerr" = 0 ] && [ "$ncalls" -gt 0 ]; then
+	rel_ok "the clients made $ncalls logging calls, none failed"
+else
+	rel_not_ok "the clients' logging calls all succeeded" "$out"
+fi
+rel_figure "$ncalls logging calls by $WORKERS clients during $nddl concurrent index statements"
+
+if out=$(rel_psql $DB -c "SELECT c.oid::regclass, public.bt_index_check(c.oid, true)
+	  FROM pg_index ix JOIN pg_class c ON c.oid = ix.indexrelid JOIN pg_am a ON a.oid = c.relam
+	 WHERE c.relnamespace = 'crash_analytics'::regnamespace AND a.amname = 'btree' AND ix.indisvalid" 2>&1); then
+	rel_ok "bt_index_check(heapallindexed) on all $(printf '%s\n' "$out" | grep -c .) B-tree indexes: each holds every row"
+else
+	rel_not_ok "bt_index_check(heapallindexed) on every B-tree index: each holds every row" "$out"
+fi
+invalid=$(rel_psql $DB -c "SELECT string_agg(indexrelid::regclass::text, ', ') FROM pg_index
+	WHERE NOT indisvalid AND indrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'crash_analytics'::regnamespace)")
+rel_empty "no index left invalid" "$invalid"
+rel_check_consistency $DB "after the index statements"
+rel_check_log_clean "$off" "online_ddl"
+rel_finish
