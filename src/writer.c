@@ -488,9 +488,19 @@ writer_rel(CaWriter *w, CaTable t)
 CaRow *
 ca_row_new(CaTable t)
 {
-	const CaTableInfo *info = ca_table(t);
+	const CaTableInfo *info;
 	CaRow	   *row = palloc(sizeof(CaRow));
 	int			i;
+
+	/*
+	 * Lock the table before sizing the row: taking the lock reads the
+	 * invalidations of DDL committed since, so a column added just before
+	 * is counted (a row one attribute short would leave the slot's last
+	 * value unset when written); and no ALTER TABLE can change the table
+	 * until the transaction ends.  Usually the lock is already held.
+	 */
+	LockRelationOid(ca_table(t)->relid, AccessShareLock);
+	info = ca_table(t);
 
 	row->table = t;
 	row->natts = info->natts;

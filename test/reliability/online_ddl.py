@@ -6,7 +6,8 @@ WORKERS clients log rounds for bots of their own (single calls; every fourth
 client two-round batches) while the main thread, on another connection, runs
 CREATE INDEX CONCURRENTLY (plain, expression and partial indexes of the
 operator's), REINDEX ... CONCURRENTLY of the extension's own indexes (those
-the write path probes included) and DROP INDEX CONCURRENTLY, each after the
+the write path probes included), DROP INDEX CONCURRENTLY, VACUUM FULL, CLUSTER,
+ALTER TABLE ADD/DROP COLUMN and ADD CONSTRAINT, and ANALYZE, each after the
 load has run for a moment.  Prints one JSON object: the statements run, the
 calls each client made and every error a client got (there must be none).
 """
@@ -34,6 +35,13 @@ DDL = [
     "REINDEX TABLE CONCURRENTLY crash_analytics.bot_series_state",
     "REINDEX TABLE CONCURRENTLY crash_analytics.crash_game_rounds",
     "DROP INDEX CONCURRENTLY crash_analytics.op_sessions",
+    "VACUUM FULL crash_analytics.session_logs",
+    "CLUSTER crash_analytics.bot_rollups USING bot_rollups_pkey",
+    "ALTER TABLE crash_analytics.analytics_round_outcomes ADD COLUMN op_note text DEFAULT 'x'",
+    "ALTER TABLE crash_analytics.analytics_round_multipliers ADD CONSTRAINT op_check CHECK (multiplier < 100000000)",
+    "VACUUM FULL crash_analytics.crash_game_rounds",
+    "ANALYZE crash_analytics.crash_game_rounds",
+    "ALTER TABLE crash_analytics.analytics_round_outcomes DROP COLUMN op_note",
 ]
 stop = threading.Event()
 calls = [0] * WORKERS

@@ -5,7 +5,9 @@
 # bloated ones without stopping the bots: CREATE INDEX CONCURRENTLY (plain,
 # expression, partial), REINDEX INDEX/TABLE CONCURRENTLY of the extension's
 # own indexes (those the write path probes among them) and DROP INDEX
-# CONCURRENTLY, while online_ddl.py's clients log single rounds and batches.
+# CONCURRENTLY, and table maintenance (VACUUM FULL, CLUSTER, ALTER TABLE ADD/DROP
+# COLUMN and ADD CONSTRAINT, ANALYZE), while online_ddl.py's clients log single
+# rounds and batches.
 # The C write path keeps, per backend, what it compiled for each table's
 # indexes; this suite proves it follows every such change:
 #   - every DDL statement completes and no client gets any error;
@@ -27,7 +29,7 @@ rel_createdb $DB
 rel_psql $DB -c "CREATE EXTENSION crash_analytics" -c "CREATE EXTENSION amcheck"
 off=$(rel_log_offset)
 
-ca_say "online_ddl: $WORKERS clients log while indexes are created, rebuilt and dropped concurrently"
+ca_say "online_ddl: $WORKERS clients log while indexes are created, rebuilt and dropped concurrently and tables altered"
 set +e
 out=$($REL_PY "$REL_DIR/online_ddl.py" "$DSN" "$WORKERS" 2>"$REL_WORK/online_ddl.err")
 rc=$?
@@ -39,17 +41,17 @@ try:
     print(len(s["ddl"]), sum(s["calls"]), len(s["errors"]))
 except Exception:
     print(0, 0, -1)' "$out")"
-if [ $rc -eq 0 ] && [ "$nddl" -eq 14 ]; then
-	rel_ok "all 14 index statements completed while the clients logged"
+if [ $rc -eq 0 ] && [ "$nddl" -eq 21 ]; then
+	rel_ok "all 21 statements completed while the clients logged"
 else
-	rel_not_ok "all 14 index statements completed while the clients logged (exit $rc)" "$out" "$(tail -n 20 "$REL_WORK/online_ddl.err")"
+	rel_not_ok "all 21 statements completed while the clients logged (exit $rc)" "$out" "$(tail -n 20 "$REL_WORK/online_ddl.err")"
 fi
 if [ "$nerr" = 0 ] && [ "$ncalls" -gt 0 ]; then
 	rel_ok "the clients made $ncalls logging calls, none failed"
 else
 	rel_not_ok "the clients' logging calls all succeeded" "$out"
 fi
-rel_figure "$ncalls logging calls by $WORKERS clients during $nddl concurrent index statements"
+rel_figure "$ncalls logging calls by $WORKERS clients during $nddl index and table statements"
 
 if out=$(rel_psql $DB -c "SELECT c.oid::regclass, public.bt_index_check(c.oid, true)
 	  FROM pg_index ix JOIN pg_class c ON c.oid = ix.indexrelid JOIN pg_am a ON a.oid = c.relam
