@@ -485,22 +485,13 @@ writer_rel(CaWriter *w, CaTable t)
  * Rows
  * ----------------------------------------------------------------------
  */
-CaRow *
-ca_row_new(CaTable t)
+/* A row of table t, every column unset; the table's shape must be current. */
+static CaRow *
+row_alloc(CaTable t)
 {
-	const CaTableInfo *info;
+	const CaTableInfo *info = ca_table(t);
 	CaRow	   *row = palloc(sizeof(CaRow));
 	int			i;
-
-	/*
-	 * Lock the table before sizing the row: taking the lock reads the
-	 * invalidations of DDL committed since, so a column added just before
-	 * is counted (a row one attribute short would leave the slot's last
-	 * value unset when written); and no ALTER TABLE can change the table
-	 * until the transaction ends.  Usually the lock is already held.
-	 */
-	LockRelationOid(ca_table(t)->relid, AccessShareLock);
-	info = ca_table(t);
 
 	row->table = t;
 	row->natts = info->natts;
@@ -512,6 +503,22 @@ ca_row_new(CaTable t)
 	ItemPointerSetInvalid(&row->tid);
 	row->xmin = InvalidTransactionId;
 	return row;
+}
+
+CaRow *
+ca_row_new(CaTable t)
+{
+	/*
+	 * Lock the table before sizing the row: taking the lock reads the
+	 * invalidations of DDL committed since, so a column added just before
+	 * is counted (a row one attribute short would leave the slot's last
+	 * value unset when written); and no ALTER TABLE can change the table
+	 * until the transaction ends.  Usually the lock is already held.
+	 * Rows read from a table (below) need no such lock: their caller holds
+	 * one already.
+	 */
+	LockRelationOid(ca_table(t)->relid, AccessShareLock);
+	return row_alloc(t);
 }
 
 CaRow *
@@ -635,7 +642,7 @@ ca_row_from_tuple(CaTable t, HeapTuple tuple)
 {
 	Relation	rel = table_open(ca_table(t)->relid, NoLock);
 	TupleDesc	desc = RelationGetDescr(rel);
-	CaRow	   *row = ca_row_new(t);
+	CaRow	   *row = row_alloc(t);
 	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
 	bool	   *isnull = palloc(sizeof(bool) * desc->natts);
 
@@ -651,7 +658,7 @@ ca_row_from_tuple(CaTable t, HeapTuple tuple)
 static CaRow *
 row_from_slot(CaTable t, TupleTableSlot *slot)
 {
-	CaRow	   *row = ca_row_new(t);
+	CaRow	   *row = row_alloc(t);
 
 	bool		isnull;
 
