@@ -96,24 +96,32 @@ static MemoryContext cache_cxt = NULL;
 static CaTableInfo table_info[CA_NUM_TABLES];
 static Oid	index_relids[CA_NUM_INDEXES];
 
+/*
+ * Set while build_cache runs: it takes locks, which read invalidations, and
+ * one that names a relation already looked up must not be lost (a column
+ * added to a table counted before would leave its natts short).
+ */
+static bool cache_building = false;
+static bool build_invalidated = false;
+
 static void
 ca_relcache_callback(Datum arg, Oid relid)
 {
+	bool		hit = !OidIsValid(relid);
 	int			i;
 
-	if (!cache_valid)
+	if (!cache_valid && !cache_building)
 		return;
-	if (!OidIsValid(relid))
+	for (i = 0; i < CA_NUM_TABLES && !hit; i++)
+		hit = table_info[i].relid == relid;
+	for (i = 0; i < CA_NUM_INDEXES && !hit; i++)
+		hit = index_relids[i] == relid;
+	if (hit)
 	{
 		cache_valid = false;
-		return;
+		if (cache_building)
+			build_invalidated = true;
 	}
-	for (i = 0; i < CA_NUM_TABLES; i++)
-		if (table_info[i].relid == relid)
-			cache_valid = false;
-	for (i = 0; i < CA_NUM_INDEXES; i++)
-		if (index_relids[i] == relid)
-			cache_valid = false;
 }
 
 void
@@ -136,6 +144,10 @@ build_cache(void)
 	else
 		MemoryContextReset(cache_cxt);
 	oldcxt = MemoryContextSwitchTo(cache_cxt);
+	memset(table_info, 0, sizeof(table_info));
+	memset(index_relids, 0, sizeof(index_relids));
+	cache_building = true;
+	build_invalidated = false;
 
 	nsp = get_namespace_oid(CA_SCHEMA_NAME, true);
 	if (!OidIsValid(nsp))
@@ -168,6 +180,7 @@ build_cache(void)
 								def->colnames[i], CA_SCHEMA_NAME, def->relname),
 						 errhint("Reinstall the extension crash_analytics.")));
 		}
+		table_info[t].relid = relid;
 		{
 			Relation	rel = relation_open(relid, AccessShareLock);
 			TupleDesc	desc = RelationGetDescr(rel);
@@ -182,7 +195,6 @@ build_cache(void)
 			}
 			relation_close(rel, AccessShareLock);
 		}
-		table_info[t].relid = relid;
 		table_info[t].natts = natts;
 		table_info[t].atttypids = typids;
 		table_info[t].attlens = lens;
@@ -200,7 +212,9 @@ build_cache(void)
 					 errhint("Reinstall the extension crash_analytics.")));
 	}
 	MemoryContextSwitchTo(oldcxt);
-	cache_valid = true;
+	cache_building = false;
+	/* valid unless an invalidation read during the build said otherwise */
+	cache_valid = !build_invalidated;
 }
 
 static inline void

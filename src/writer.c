@@ -138,6 +138,7 @@ typedef struct CaCompiledTable
 {
 	Oid			relid;			/* InvalidOid: not compiled yet */
 	bool		stale;			/* an invalidation touched it: recompile before use */
+	bool		compiling;		/* being compiled (or an error stopped that) */
 	int			natts;
 	ExprState **checks;			/* ri_ConstraintExprs */
 	ExprState **defaults;		/* per attribute, NULL if none */
@@ -226,11 +227,22 @@ compile_table(CaTable t, Relation rel)
 	 * is in use (a writer compiles a table when it first opens it), but
 	 * freeing it piecemeal is not worth the bookkeeping.
 	 */
-	if (c->relid == RelationGetRelid(rel) && !c->stale)
+	if (c->relid == RelationGetRelid(rel) && !c->stale && !c->compiling)
 		return c;
 
-	c->relid = InvalidOid;
+	/*
+	 * The entry names its table from the start: opening the indexes below
+	 * takes locks, which read invalidations, and one that concerns this
+	 * table (REINDEX CONCURRENTLY marking an index dead, say) must mark the
+	 * entry stale rather than go unnoticed while the entry is unnamed; the
+	 * list read above is still right for this transaction, which holds the
+	 * table's lock (the index's drop waits for it), but the next one must
+	 * compile again.  "compiling" stays set if an error ends the
+	 * compilation halfway.
+	 */
+	c->relid = RelationGetRelid(rel);
 	c->stale = false;
+	c->compiling = true;
 	oldcxt = MemoryContextSwitchTo(compiled_cxt);
 	c->natts = desc->natts;
 	c->checks = NULL;
@@ -300,7 +312,7 @@ compile_table(CaTable t, Relation rel)
 		index_close(index, NoLock);
 	}
 	MemoryContextSwitchTo(oldcxt);
-	c->relid = RelationGetRelid(rel);
+	c->compiling = false;
 	return c;
 }
 

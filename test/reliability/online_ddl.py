@@ -1,6 +1,6 @@
 """Bots log while an operator maintains indexes online (test/reliability/online_ddl.sh).
 
-    online_ddl.py DSN WORKERS
+    online_ddl.py DSN WORKERS [CHURN]
 
 WORKERS clients log rounds for bots of their own (single calls; every fourth
 client two-round batches) while the main thread, on another connection, runs
@@ -8,8 +8,13 @@ CREATE INDEX CONCURRENTLY (plain, expression and partial indexes of the
 operator's), REINDEX ... CONCURRENTLY of the extension's own indexes (those
 the write path probes included), DROP INDEX CONCURRENTLY, VACUUM FULL, CLUSTER,
 ALTER TABLE ADD/DROP COLUMN and ADD CONSTRAINT, and ANALYZE, each after the
-load has run for a moment.  Prints one JSON object: the statements run, the
-calls each client made and every error a client got (there must be none).
+load has run for a moment.  Then CHURN rounds (default 30) of REINDEX TABLE
+CONCURRENTLY of the four tables every round writes: each rebuild swaps, marks
+dead and drops indexes while the clients' backends are opening them, which is
+where a write path that misses an invalidation opens a dropped index (before
+the fix, "could not open relation with OID" in 2 of 3 runs of 30 rounds).
+Prints one JSON object: the statements run, the calls each client made and
+every error a client got (there must be none).
 """
 import json
 import sys
@@ -20,6 +25,8 @@ from decimal import Decimal
 import psycopg2
 
 DSN, WORKERS = sys.argv[1], int(sys.argv[2])
+CHURN = int(sys.argv[3]) if len(sys.argv) > 3 else 30
+CHURN_TABLES = ["crash_game_rounds", "session_logs", "bot_rollups", "analytics_round_multipliers"]
 DDL = [
     "CREATE INDEX CONCURRENTLY op_rounds_expr ON crash_analytics.crash_game_rounds ((lower(bot_id)), played_at)",
     "CREATE INDEX CONCURRENTLY op_outcomes ON crash_analytics.analytics_round_outcomes (profit_loss)",
@@ -87,6 +94,7 @@ admin = psycopg2.connect(DSN, application_name="rel_online_ddl_admin")
 admin.autocommit = True
 acur = admin.cursor()
 done = []
+churn = [0, 0]
 try:
     time.sleep(1.0)
     for sql in DDL:
@@ -94,9 +102,14 @@ try:
         acur.execute(sql)
         done.append([sql, round(time.time() - t0, 2)])
         time.sleep(0.3)
+    t0 = time.time()
+    for _ in range(CHURN):
+        for table in CHURN_TABLES:
+            acur.execute("REINDEX TABLE CONCURRENTLY crash_analytics." + table)
+    churn = [CHURN * len(CHURN_TABLES), round(time.time() - t0, 2)]
     time.sleep(1.0)
 finally:
     stop.set()
     for t in threads:
         t.join()
-print(json.dumps({"ddl": done, "calls": calls, "errors": errors}))
+print(json.dumps({"ddl": done, "churn": churn, "calls": calls, "errors": errors}))

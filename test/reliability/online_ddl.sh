@@ -6,11 +6,14 @@
 # expression, partial), REINDEX INDEX/TABLE CONCURRENTLY of the extension's
 # own indexes (those the write path probes among them) and DROP INDEX
 # CONCURRENTLY, and table maintenance (VACUUM FULL, CLUSTER, ALTER TABLE ADD/DROP
-# COLUMN and ADD CONSTRAINT, ANALYZE), while online_ddl.py's clients log single
-# rounds and batches.
+# COLUMN and ADD CONSTRAINT, ANALYZE), then 30 rounds of REINDEX TABLE
+# CONCURRENTLY of the four tables every round writes, while online_ddl.py's
+# clients log single rounds and batches.
 # The C write path keeps, per backend, what it compiled for each table's
 # indexes; this suite proves it follows every such change:
-#   - every DDL statement completes and no client gets any error;
+#   - every DDL statement completes and no client gets any error (the
+#     rebuild rounds made a write path that lost an invalidation while
+#     compiling open a dropped index: "could not open relation with OID");
 #   - amcheck's bt_index_check with heapallindexed on every B-tree index of
 #     the extension's tables: each index holds every row (an index the write
 #     path did not know of would miss rows);
@@ -24,6 +27,7 @@ rel_setup
 
 DB=rel_online_ddl
 WORKERS=${CA_REL_DDL_WORKERS:-4}
+CHURN=${CA_REL_DDL_CHURN:-30}
 DSN="host=$CA_SOCKET port=$CA_PGPORT user=postgres dbname=$DB"
 rel_createdb $DB
 rel_psql $DB -c "CREATE EXTENSION crash_analytics" -c "CREATE EXTENSION amcheck"
@@ -31,27 +35,27 @@ off=$(rel_log_offset)
 
 ca_say "online_ddl: $WORKERS clients log while indexes are created, rebuilt and dropped concurrently and tables altered"
 set +e
-out=$($REL_PY "$REL_DIR/online_ddl.py" "$DSN" "$WORKERS" 2>"$REL_WORK/online_ddl.err")
+out=$($REL_PY "$REL_DIR/online_ddl.py" "$DSN" "$WORKERS" "$CHURN" 2>"$REL_WORK/online_ddl.err")
 rc=$?
 set -e
-read -r nddl ncalls nerr <<<"$($REL_PY -c '
+read -r nddl nchurn churns ncalls nerr <<<"$($REL_PY -c '
 import json, sys
 try:
     s = json.loads(sys.argv[1])
-    print(len(s["ddl"]), sum(s["calls"]), len(s["errors"]))
+    print(len(s["ddl"]), s["churn"][0], s["churn"][1], sum(s["calls"]), len(s["errors"]))
 except Exception:
-    print(0, 0, -1)' "$out")"
-if [ $rc -eq 0 ] && [ "$nddl" -eq 21 ]; then
-	rel_ok "all 21 statements completed while the clients logged"
+    print(0, 0, 0, 0, -1)' "$out")"
+if [ $rc -eq 0 ] && [ "$nddl" -eq 21 ] && [ "$nchurn" -eq $((CHURN * 4)) ]; then
+	rel_ok "all 21 statements and $nchurn REINDEX TABLE CONCURRENTLY completed while the clients logged"
 else
-	rel_not_ok "all 21 statements completed while the clients logged (exit $rc)" "$out" "$(tail -n 20 "$REL_WORK/online_ddl.err")"
+	rel_not_ok "all 21 statements and $((CHURN * 4)) REINDEX TABLE CONCURRENTLY completed while the clients logged (exit $rc)" "$out" "$(tail -n 20 "$REL_WORK/online_ddl.err")"
 fi
 if [ "$nerr" = 0 ] && [ "$ncalls" -gt 0 ]; then
 	rel_ok "the clients made $ncalls logging calls, none failed"
 else
 	rel_not_ok "the clients' logging calls all succeeded" "$out"
 fi
-rel_figure "$ncalls logging calls by $WORKERS clients during $nddl index and table statements"
+rel_figure "$ncalls logging calls by $WORKERS clients during $nddl index and table statements and $nchurn table rebuilds (${churns} s)"
 
 if out=$(rel_psql $DB -c "SELECT c.oid::regclass, public.bt_index_check(c.oid, true)
 	  FROM pg_index ix JOIN pg_class c ON c.oid = ix.indexrelid JOIN pg_am a ON a.oid = c.relam
