@@ -7,8 +7,10 @@ client two-round batches) while the main thread, on another connection, runs
 CREATE INDEX CONCURRENTLY (plain, expression and partial indexes of the
 operator's), REINDEX ... CONCURRENTLY of the extension's own indexes (those
 the write path probes included), DROP INDEX CONCURRENTLY, VACUUM FULL, CLUSTER,
-ALTER TABLE ADD/DROP COLUMN and ADD CONSTRAINT, and ANALYZE, each after the
-load has run for a moment.  Then CHURN rounds (default 30) of REINDEX TABLE
+ALTER TABLE ADD/DROP COLUMN (generated, volatile and TOASTed defaults) and ADD
+CONSTRAINT (on the added columns too, so that rows written without them fail
+it), ALTER COLUMN TYPE, blocking REINDEX and CREATE INDEX (BRIN, hash, GIN) and
+ANALYZE, each after the load has run for a moment.  Then CHURN rounds (default 30) of REINDEX TABLE
 CONCURRENTLY of the four tables every round writes: each rebuild swaps, marks
 dead and drops indexes while the clients' backends are opening them, which is
 where a write path that misses an invalidation opens a dropped index (before
@@ -49,6 +51,33 @@ DDL = [
     "VACUUM FULL crash_analytics.crash_game_rounds",
     "ANALYZE crash_analytics.crash_game_rounds",
     "ALTER TABLE crash_analytics.analytics_round_outcomes DROP COLUMN op_note",
+    # columns the write path must fill as SQL would: generated, volatile default,
+    # a TOASTed default; a CHECK that holds only if the generated values were
+    # written; a column type change (a rewrite); blocking index builds and
+    # rebuilds of other access methods; storage parameters
+    "ALTER TABLE crash_analytics.analytics_round_outcomes ADD COLUMN op_gen numeric GENERATED ALWAYS AS (profit_loss * 2) STORED",
+    "ALTER TABLE crash_analytics.crash_game_rounds ADD COLUMN op_at timestamptz DEFAULT clock_timestamp()",
+    "ALTER TABLE crash_analytics.analytics_round_multipliers ADD COLUMN op_big text DEFAULT repeat('x', 3000)",
+    "ALTER TABLE crash_analytics.session_logs SET (fillfactor = 30)",
+    "REINDEX TABLE crash_analytics.bot_series_state",
+    "REINDEX INDEX crash_analytics.session_logs_session_key",
+    "CREATE INDEX op_brin ON crash_analytics.analytics_round_outcomes USING brin (created_at)",
+    "CREATE INDEX op_hash ON crash_analytics.crash_game_rounds USING hash (session_id)",
+    "CREATE INDEX op_gin ON crash_analytics.crash_game_rounds USING gin (metadata)",
+    "CREATE UNIQUE INDEX CONCURRENTLY op_uniq ON crash_analytics.bot_rollups (bot_id, rounds)",
+    "ALTER TABLE crash_analytics.analytics_round_outcomes ADD CONSTRAINT op_gen_check CHECK (op_gen = profit_loss * 2)",
+    "ALTER TABLE crash_analytics.crash_game_rounds ADD CONSTRAINT op_at_check CHECK (op_at IS NOT NULL)",
+    "ALTER TABLE crash_analytics.analytics_round_multipliers ADD CONSTRAINT op_big_check CHECK (length(op_big) = 3000)",
+    "ALTER TABLE crash_analytics.crash_game_rounds ALTER COLUMN op_at TYPE timestamp",
+    "VACUUM FULL crash_analytics.bot_hourly_rollups",
+    "DROP INDEX crash_analytics.op_uniq",
+    "ALTER TABLE crash_analytics.analytics_round_outcomes DROP COLUMN op_gen",
+    "ALTER TABLE crash_analytics.crash_game_rounds DROP COLUMN op_at",
+    "ALTER TABLE crash_analytics.analytics_round_multipliers DROP COLUMN op_big",
+]
+AM_CHECKS = [
+    ("op_hash", "SELECT count(*) FROM crash_analytics.crash_game_rounds WHERE session_id = 's'"),
+    ("op_brin", "SELECT count(*) FROM crash_analytics.analytics_round_outcomes WHERE created_at > '-infinity'"),
 ]
 stop = threading.Event()
 calls = [0] * WORKERS
@@ -95,6 +124,7 @@ admin.autocommit = True
 acur = admin.cursor()
 done = []
 churn = [0, 0]
+index_checks = []
 try:
     time.sleep(1.0)
     for sql in DDL:
@@ -102,6 +132,24 @@ try:
         acur.execute(sql)
         done.append([sql, round(time.time() - t0, 2)])
         time.sleep(0.3)
+    # the other access methods' indexes hold every row: a count through each
+    # (the plan must use it) equals a sequential scan's, in one snapshot; then
+    # they go, so that the rebuild rounds below rebuild only B-trees
+    acur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    for name, q in AM_CHECKS:
+        acur.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off;"
+                     " SET LOCAL enable_indexonlyscan = off; SET LOCAL enable_bitmapscan = on")
+        acur.execute("EXPLAIN " + q)
+        used = any(name in row[0] for row in acur.fetchall())
+        acur.execute(q)
+        via_index = acur.fetchone()[0]
+        acur.execute("SET LOCAL enable_seqscan = on; SET LOCAL enable_bitmapscan = off")
+        acur.execute(q)
+        index_checks.append([name, used, via_index, acur.fetchone()[0]])
+    acur.execute("COMMIT")
+    for name, _ in AM_CHECKS:
+        acur.execute("DROP INDEX crash_analytics." + name)
+    acur.execute("DROP INDEX crash_analytics.op_gin")
     t0 = time.time()
     for _ in range(CHURN):
         for table in CHURN_TABLES:
@@ -112,4 +160,4 @@ finally:
     stop.set()
     for t in threads:
         t.join()
-print(json.dumps({"ddl": done, "churn": churn, "calls": calls, "errors": errors}))
+print(json.dumps({"planned": len(DDL), "ddl": done, "index_checks": index_checks, "churn": churn, "calls": calls, "errors": errors}))
