@@ -52,12 +52,13 @@ failed=$((failed + bad))
 
 # 3. reliability suites (test/reliability/*.sh): load and exactly-once,
 # crash recovery, backups, upgrades (with pg_upgrade), bad input at volume
-# (with sqlsmith), a squatted schema, index maintenance while bots log.  Each ends with "reliability <suite>:
+# (with sqlsmith), a squatted schema, index maintenance while bots log,
+# the extension's upkeep (purge, refresh, rebuild, verify) while bots log.  Each ends with "reliability <suite>:
 # N passed, M failed" and is bounded: most take about a minute (upgrade two,
 # bad input up to five), and a timeout stops a hung one.  CA_REL_SUITES
 # picks some of them ("" for none).
-declare -A rel_timeout=([load]=240 [crash]=300 [backup]=240 [upgrade]=480 [bad_input_volume]=900 [schema_squat]=240 [online_ddl]=240)
-for s in ${CA_REL_SUITES-load crash backup upgrade bad_input_volume schema_squat online_ddl}; do
+declare -A rel_timeout=([load]=240 [crash]=300 [backup]=240 [upgrade]=480 [bad_input_volume]=900 [schema_squat]=240 [online_ddl]=240 [maintenance]=300)
+for s in ${CA_REL_SUITES-load crash backup upgrade bad_input_volume schema_squat online_ddl maintenance}; do
 	ca_say "reliability: test/reliability/$s.sh"
 	set +e
 	CA_REL_IN_SUITE=1 timeout --kill-after=30 "${rel_timeout[$s]:-300}" \
