@@ -119,6 +119,19 @@ rel_check_consistency() {	# rel_check_consistency DB LABEL
 	fi
 }
 
+# amcheck's bt_index_check with heapallindexed on every valid B-tree index of
+# the extension's tables (the database needs CREATE EXTENSION amcheck)
+rel_check_btree_indexes() {	# rel_check_btree_indexes DB
+	local out
+	if out=$(rel_psql "$1" -c "SELECT c.oid::regclass, public.bt_index_check(c.oid, true)
+		  FROM pg_index ix JOIN pg_class c ON c.oid = ix.indexrelid JOIN pg_am a ON a.oid = c.relam
+		 WHERE c.relnamespace = 'crash_analytics'::regnamespace AND a.amname = 'btree' AND ix.indisvalid" 2>&1); then
+		rel_ok "bt_index_check(heapallindexed) on all $(printf '%s\n' "$out" | grep -c .) B-tree indexes: each holds every row"
+	else
+		rel_not_ok "bt_index_check(heapallindexed) on every B-tree index: each holds every row" "$out"
+	fi
+}
+
 # the server log from an offset (bytes), to look at what one phase wrote
 rel_log_offset() { stat -c %s "$CA_LOG" 2>/dev/null || echo 0; }
 rel_log_since() { tail -c +$(($1 + 1)) "$CA_LOG" 2>/dev/null || true; }

@@ -65,13 +65,7 @@ else
 fi
 rel_figure "$(field 'sum(calls)') logging calls by $WORKERS clients during $(field 'upkeep') upkeep calls; rounds kept per bot: ${got:-?}"
 
-if out=$(rel_psql $DB -c "SELECT c.oid::regclass, public.bt_index_check(c.oid, true)
-	  FROM pg_index ix JOIN pg_class c ON c.oid = ix.indexrelid JOIN pg_am a ON a.oid = c.relam
-	 WHERE c.relnamespace = 'crash_analytics'::regnamespace AND a.amname = 'btree' AND ix.indisvalid" 2>&1); then
-	rel_ok "bt_index_check(heapallindexed) on all $(printf '%s\n' "$out" | grep -c .) B-tree indexes: each holds every row"
-else
-	rel_not_ok "bt_index_check(heapallindexed) on every B-tree index: each holds every row" "$out"
-fi
+rel_check_btree_indexes $DB
 rel_check_consistency $DB "after the upkeep"
 rel_check_log_clean "$off" "maintenance"
 rel_finish

@@ -71,13 +71,7 @@ else
 fi
 rel_figure "$ncalls logging calls by $WORKERS clients during $nddl index and table statements and $nchurn table rebuilds (${churns} s)"
 
-if out=$(rel_psql $DB -c "SELECT c.oid::regclass, public.bt_index_check(c.oid, true)
-	  FROM pg_index ix JOIN pg_class c ON c.oid = ix.indexrelid JOIN pg_am a ON a.oid = c.relam
-	 WHERE c.relnamespace = 'crash_analytics'::regnamespace AND a.amname = 'btree' AND ix.indisvalid" 2>&1); then
-	rel_ok "bt_index_check(heapallindexed) on all $(printf '%s\n' "$out" | grep -c .) B-tree indexes: each holds every row"
-else
-	rel_not_ok "bt_index_check(heapallindexed) on every B-tree index: each holds every row" "$out"
-fi
+rel_check_btree_indexes $DB
 invalid=$(rel_psql $DB -c "SELECT string_agg(indexrelid::regclass::text, ', ') FROM pg_index
 	WHERE NOT indisvalid AND indrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'crash_analytics'::regnamespace)")
 rel_empty "no index left invalid" "$invalid"
