@@ -136,7 +136,7 @@ typedef struct CaCompiledIndex
 
 typedef struct CaCompiledTable
 {
-	Oid			relid;			/* InvalidOid: not compiled yet */
+	Oid			relid;			/* InvalidOid: never compiled */
 	bool		stale;			/* an invalidation touched it: recompile before use */
 	bool		compiling;		/* being compiled (or an error stopped that) */
 	int			natts;
@@ -235,7 +235,7 @@ compile_table(CaTable t, Relation rel)
 	 * takes locks, which read invalidations, and one that concerns this
 	 * table (REINDEX CONCURRENTLY marking an index dead, say) must mark the
 	 * entry stale rather than go unnoticed while the entry is unnamed; the
-	 * list read above is still right for this transaction, which holds the
+	 * index list read below is still right for this transaction, which holds the
 	 * table's lock (the index's drop waits for it), but the next one must
 	 * compile again.  "compiling" stays set if an error ends the
 	 * compilation halfway.
