@@ -528,7 +528,7 @@ ca_round_normalize(CaRound *r)
 }
 
 static void
-require_stake(CaRound *r, Numeric stake, const char *word)
+require_stake(Numeric stake, const char *word)
 {
 	if (stake == NULL)
 		ereport(ERROR,
@@ -650,7 +650,7 @@ ca_round_derive(CaRound *r, const CaGame *game)
 			stake = zero;
 			break;
 		case CA_WIN:
-			require_stake(r, stake, "WIN");
+			require_stake(stake, "WIN");
 			if (cashout == NULL)
 				cashout = target;	/* an auto cash-out at the target */
 			if (cashout == NULL)
@@ -666,7 +666,7 @@ ca_round_derive(CaRound *r, const CaGame *game)
 								   ca_num_str(cashout), ca_num_str(crash))));
 			break;
 		case CA_LOSS:
-			require_stake(r, stake, "LOSS");
+			require_stake(stake, "LOSS");
 			if (cashout != NULL && ca_cmp(cashout, crash) <= 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -675,7 +675,7 @@ ca_round_derive(CaRound *r, const CaGame *game)
 								   ca_num_str(cashout), ca_num_str(crash))));
 			break;
 		case CA_VOID:
-			require_stake(r, stake, "VOID");
+			require_stake(stake, "VOID");
 			break;
 	}
 	if (o != CA_SKIP)

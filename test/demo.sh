@@ -22,7 +22,7 @@ start=$(date +%s.%N)
 psql -X -q -d crash_demo -f "$CA_ROOT/test/demo/workload.sql" >/dev/null
 end=$(date +%s.%N)
 rounds=$(psql -X -At -d crash_demo -c "SELECT count(*) FROM crash_analytics.crash_game_rounds")
-printf '== %s rounds logged in %.1f s\n' "$rounds" "$(echo "$end - $start" | bc -l)"
+printf '== %s rounds logged in %s s\n' "$rounds" "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')"
 
 ca_say "each bot's statistics: crash_analytics.get_bot_statistics(bot_id)"
 psql -X -d crash_demo <<'SQL'

@@ -52,6 +52,11 @@ ca_install_packages() {
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get update -qq
 		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+		# installing postgresql-15 creates and may start Debian's own cluster
+		# (15/main, port 5432), empty: we run only private clusters, so it goes
+		if [[ " ${missing[*]} " == *" postgresql-15 "* ]] && [ -d /etc/postgresql/15/main ]; then
+			pg_dropcluster --stop 15 main || true
+		fi
 	fi
 }
 

@@ -8,7 +8,7 @@
 \pset pager off
 BEGIN;
 CREATE EXTENSION crash_analytics;
-SELECT plan(77);
+SELECT plan(91);
 
 SELECT has_schema('crash_analytics');
 SELECT tables_are('crash_analytics', ARRAY[
@@ -54,6 +54,20 @@ SELECT has_index('crash_analytics', 'crash_game_rounds', 'crash_game_rounds_roun
 				 ARRAY['bot_id', 'session_id', 'round_number', 'bet_slot'], 'the idempotency key');
 SELECT cmp_ok((SELECT count(*)::int FROM pg_indexes WHERE schemaname = 'crash_analytics'), '>=', 20,
 			  'at least 20 indexes');
+-- each table's indexes, exactly (each justified in the install script by the query it serves)
+SELECT indexes_are('crash_analytics', 'game_platform_config', ARRAY['game_platform_config_pkey'], 'game_platform_config has exactly its indexes');
+SELECT indexes_are('crash_analytics', 'bot_vm_registration', ARRAY['bot_vm_registration_pkey'], 'bot_vm_registration has exactly its indexes');
+SELECT indexes_are('crash_analytics', 'session_logs', ARRAY['session_logs_pkey', 'session_logs_started_idx', 'session_logs_session_key'], 'session_logs has exactly its indexes');
+SELECT indexes_are('crash_analytics', 'crash_game_rounds', ARRAY['crash_game_rounds_pkey', 'crash_game_rounds_round_key', 'crash_game_rounds_game_time_idx', 'crash_game_rounds_played_brin', 'crash_game_rounds_platform_round_idx', 'crash_game_rounds_fair_idx'], 'crash_game_rounds has exactly its indexes');
+SELECT indexes_are('crash_analytics', 'analytics_round_multipliers', ARRAY['analytics_round_multipliers_pkey', 'analytics_round_multipliers_round_key', 'analytics_round_multipliers_series_idx', 'analytics_round_multipliers_game_time_idx', 'analytics_round_multipliers_platform_round_idx'], 'analytics_round_multipliers has exactly its indexes');
+SELECT indexes_are('crash_analytics', 'analytics_round_signals', ARRAY['analytics_round_signals_pkey', 'analytics_round_signals_open_idx', 'analytics_round_signals_model_time_idx', 'analytics_round_signals_type_time_idx'], 'analytics_round_signals has exactly its indexes');
+SELECT indexes_are('crash_analytics', 'analytics_round_outcomes', ARRAY['analytics_round_outcomes_pkey', 'analytics_round_outcomes_round_key', 'analytics_round_outcomes_strategy_date_idx', 'analytics_round_outcomes_game_time_idx'], 'analytics_round_outcomes has exactly its indexes');
+SELECT indexes_are('crash_analytics', 'ocr_validation_logs', ARRAY['ocr_validation_logs_pkey', 'ocr_validation_logs_invalid_idx', 'ocr_validation_logs_bot_time_idx'], 'ocr_validation_logs has exactly its indexes');
+SELECT indexes_are('crash_analytics', 'error_logs', ARRAY['error_logs_pkey', 'error_logs_type_time_idx', 'error_logs_bot_time_idx'], 'error_logs has exactly its indexes');
+SELECT indexes_are('crash_analytics', 'bot_rollups', ARRAY['bot_rollups_pkey'], 'bot_rollups has exactly its indexes');
+SELECT indexes_are('crash_analytics', 'bot_hourly_rollups', ARRAY['bot_hourly_rollups_pkey', 'bot_hourly_rollups_game_hour_idx', 'bot_hourly_rollups_hour_idx'], 'bot_hourly_rollups has exactly its indexes');
+SELECT indexes_are('crash_analytics', 'bot_series_state', ARRAY['bot_series_state_pkey'], 'bot_series_state has exactly its indexes');
+SELECT indexes_are('crash_analytics', 'bot_writers', ARRAY['bot_writers_pkey', 'bot_writers_role_idx'], 'bot_writers has exactly its indexes');
 SELECT has_check('crash_analytics', 'crash_game_rounds', 'crash_game_rounds has CHECK constraints');
 SELECT has_trigger('crash_analytics', 'crash_game_rounds', 'crash_game_rounds_ingest', 'INSERT/COPY go through the C funnel');
 SELECT has_trigger('crash_analytics', t, t || '_updated_at', t || ' keeps updated_at')
@@ -132,6 +146,8 @@ SELECT throws_ok($$SELECT crash_analytics.log_crash_round('tap_bot', 's1', 'avia
 				 '42501', NULL, 'a reader cannot log');
 SELECT throws_ok($$DELETE FROM crash_analytics.error_logs$$, '42501', NULL, 'a reader cannot delete');
 SELECT throws_ok($$UPDATE crash_analytics.bot_vm_registration SET status = 'paused'$$, '42501', NULL, 'a reader cannot update');
+SELECT throws_ok($$INSERT INTO crash_analytics.error_logs (bot_id, error_type, error_message) VALUES ('tap_bot', 'x', 'y')$$,
+				 '42501', NULL, 'a reader cannot insert');
 RESET ROLE;
 
 SET ROLE ca_test_bot;
