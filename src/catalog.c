@@ -163,6 +163,7 @@ build_cache(void)
 		AttrNumber *attnums = palloc(sizeof(AttrNumber) * def->ncols);
 		Oid		   *typids;
 		int16	   *lens;
+		bool	   *byvals;
 		int			natts;
 
 		if (!OidIsValid(relid))
@@ -188,16 +189,19 @@ build_cache(void)
 			natts = desc->natts;
 			typids = palloc0(sizeof(Oid) * natts);
 			lens = palloc0(sizeof(int16) * natts);
+			byvals = palloc0(sizeof(bool) * natts);
 			for (i = 0; i < natts; i++)
 			{
 				typids[i] = TupleDescAttr(desc, i)->atttypid;	/* InvalidOid if dropped */
 				lens[i] = TupleDescAttr(desc, i)->attlen;
+				byvals[i] = TupleDescAttr(desc, i)->attbyval;
 			}
 			relation_close(rel, AccessShareLock);
 		}
 		table_info[t].natts = natts;
 		table_info[t].atttypids = typids;
 		table_info[t].attlens = lens;
+		table_info[t].attbyvals = byvals;
 		table_info[t].updated_at = get_attnum(relid, "updated_at");
 		table_info[t].ncols = def->ncols;
 		table_info[t].attnums = attnums;

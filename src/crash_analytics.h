@@ -277,6 +277,7 @@ typedef struct CaTableInfo
 	const AttrNumber *attnums;	/* C column index -> attribute number */
 	const Oid  *atttypids;		/* by attribute number - 1 */
 	const int16 *attlens;		/* by attribute number - 1 */
+	const bool *attbyvals;		/* by attribute number - 1 */
 } CaTableInfo;
 
 extern const CaTableInfo *ca_table(CaTable t);
@@ -318,6 +319,7 @@ extern void ca_writer_end(CaWriter *w);
 
 extern CaRow *ca_row_new(CaTable t);
 extern CaRow *ca_row_copy(const CaRow *row);
+extern CaRow *ca_row_copy_deep(const CaRow *row);
 extern void ca_row_set(CaRow *row, int col, Datum value);
 extern void ca_row_set_null(CaRow *row, int col);
 extern void ca_row_set_maybe(CaRow *row, int col, Datum value, bool isnull);

@@ -60,33 +60,83 @@ PG_FUNCTION_INFO_V1(ca_rounds_flush_trigger);
 PG_FUNCTION_INFO_V1(ca_config_changed_trigger);
 
 /*
- * Game/platform configurations are read by every round and change rarely,
- * so each backend keeps the ones it used.  Every change to
- * game_platform_config sends a relcache invalidation of the table (its
- * statement trigger, or register_game_platform directly): at the next lock
- * any backend takes, the cache is dropped.  An aborted change is undone the
- * same way, as PostgreSQL replays the invalidations of an aborted
- * transaction locally.
+ * Two per-backend caches spare every round a lookup: the game/platform
+ * configurations and the bot registrations it used.  Both tables change
+ * rarely, and every change sends a relcache invalidation of its table (the
+ * table's statement trigger for SQL, the C code for its own writes: see
+ * register_game_platform and writer.c).  Invalidations are read at the
+ * start of every transaction and at each new lock, so a change committed
+ * before a transaction starts is always seen.  An aborted change is undone
+ * the same way, as PostgreSQL replays the invalidations of an aborted
+ * transaction locally; rows this transaction wrote itself are never cached,
+ * since they may yet roll back.
+ *
+ * An invalidation can arrive in the middle of a call (opening a relation
+ * reads them) while the call still uses what the cache gave it, so the
+ * callback only marks the cache stale; the next lookup retires it, by
+ * making its memory a child of the transaction's, freed when the
+ * transaction ends.
  */
+typedef struct RowCache
+{
+	const char *name;
+	CaTable		table;			/* whose invalidations make it stale */
+	Size		keysize;		/* a C string at the start of the entry */
+	Size		entrysize;
+	HTAB	   *hash;			/* NULL: empty */
+	MemoryContext cxt;
+	Oid			relid;			/* of table when filled */
+	bool		stale;
+} RowCache;
+
 typedef struct GameCacheEntry
 {
 	char		key[2 * CA_MAX_NAME_LEN * 4 + 2];	/* game '/' platform */
 	CaGame		game;
 } GameCacheEntry;
 
-static HTAB *game_cache = NULL;
-static MemoryContext game_cache_cxt = NULL;
-static Oid	game_cache_relid = InvalidOid;	/* game_platform_config when filled */
-
-/* an invalidation callback: no catalog access here */
-static void
-game_cache_callback(Datum arg, Oid relid)
+typedef struct BotCacheEntry
 {
-	if (game_cache != NULL && (!OidIsValid(relid) || relid == game_cache_relid))
-	{
-		MemoryContextReset(game_cache_cxt);
-		game_cache = NULL;
-	}
+	char		key[CA_MAX_ID_LEN * 4 + 1];	/* bot_id */
+	CaRow	   *row;
+} BotCacheEntry;
+
+static RowCache game_cache = {.name = "crash_analytics game cache", .table = CA_CONFIG,
+	.keysize = sizeof(((GameCacheEntry *) 0)->key), .entrysize = sizeof(GameCacheEntry)};
+static RowCache bot_cache = {.name = "crash_analytics bot cache", .table = CA_BOTS,
+	.keysize = sizeof(((BotCacheEntry *) 0)->key), .entrysize = sizeof(BotCacheEntry)};
+
+/* an invalidation callback: no catalog access here, and nothing freed */
+static void
+row_cache_callback(Datum arg, Oid relid)
+{
+	RowCache   *c = (RowCache *) DatumGetPointer(arg);
+
+	if (c->hash != NULL && (!OidIsValid(relid) || relid == c->relid))
+		c->stale = true;
+}
+
+/* The cache's hash table, empty if it was stale; in a transaction. */
+static HTAB *
+row_cache_open(RowCache *c)
+{
+	HASHCTL		ctl;
+
+	if (c->hash != NULL && !c->stale)
+		return c->hash;
+	if (c->cxt == NULL)
+		CacheRegisterRelcacheCallback(row_cache_callback, PointerGetDatum(c));
+	else
+		MemoryContextSetParent(c->cxt, TopTransactionContext);	/* retire */
+	/* c->name is a constant string: the check of the macro cannot see it */
+	c->cxt = AllocSetContextCreateInternal(CacheMemoryContext, c->name, ALLOCSET_SMALL_SIZES);
+	ctl.keysize = c->keysize;
+	ctl.entrysize = c->entrysize;
+	ctl.hcxt = c->cxt;
+	c->hash = hash_create(c->name, 16, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	c->relid = ca_table(c->table)->relid;
+	c->stale = false;
+	return c->hash;
 }
 
 /* CREATE TRIGGER ... AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ... FOR EACH STATEMENT */
@@ -131,30 +181,15 @@ ca_load_game(CaWriter *w, text *game_name, text *platform_code, bool for_ingest)
 	char	   *game = text_to_cstring(game_name);
 	char	   *platform = text_to_cstring(platform_code);
 	GameCacheEntry *e = NULL;
+	HTAB	   *cache = NULL;
 	char		key[sizeof(((GameCacheEntry *) 0)->key)];
 	bool		found;
 
 	if (strlen(game) + strlen(platform) + 2 <= sizeof(key))
 	{
 		snprintf(key, sizeof(key), "%s/%s", game, platform);
-		if (game_cache_cxt == NULL)
-		{
-			game_cache_cxt = AllocSetContextCreate(CacheMemoryContext, "crash_analytics game cache",
-												   ALLOCSET_SMALL_SIZES);
-			CacheRegisterRelcacheCallback(game_cache_callback, (Datum) 0);
-		}
-		game_cache_relid = ca_table(CA_CONFIG)->relid;
-		if (game_cache == NULL)
-		{
-			HASHCTL		ctl;
-
-			ctl.keysize = sizeof(key);
-			ctl.entrysize = sizeof(GameCacheEntry);
-			ctl.hcxt = game_cache_cxt;
-			game_cache = hash_create("crash_analytics game cache", 16, &ctl,
-									 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-		}
-		e = hash_search(game_cache, key, HASH_FIND, &found);
+		cache = row_cache_open(&game_cache);
+		e = hash_search(cache, key, HASH_FIND, &found);
 	}
 
 	if (e != NULL)
@@ -171,13 +206,14 @@ ca_load_game(CaWriter *w, text *game_name, text *platform_code, bool for_ingest)
 					 errhint("Register it first: SELECT crash_analytics.register_game_platform('%s', '%s', rtp => 0.97);",
 							 game, platform)));
 		g = game_from_row(row);
-		/* cache what this transaction did not write itself (its own writes may roll back) */
-		if (game_cache != NULL && strlen(game) + strlen(platform) + 2 <= sizeof(key) &&
-			!TransactionIdIsCurrentTransactionId(row->xmin))
+		/* the fetch may have read an invalidation: the cache must be current */
+		if (cache != NULL && !TransactionIdIsCurrentTransactionId(row->xmin))
 		{
-			MemoryContext old = MemoryContextSwitchTo(game_cache_cxt);
+			MemoryContext old;
 
-			e = hash_search(game_cache, key, HASH_ENTER, &found);
+			cache = row_cache_open(&game_cache);
+			old = MemoryContextSwitchTo(game_cache.cxt);
+			e = hash_search(cache, key, HASH_ENTER, &found);
 			e->game = *game_from_row(row);
 			MemoryContextSwitchTo(old);
 		}
@@ -194,20 +230,43 @@ ca_load_game(CaWriter *w, text *game_name, text *platform_code, bool for_ingest)
 /*
  * The bot's registration row; a bot that logs before registering is
  * registered by its first round, with the table's defaults.  Caller holds
- * the bot's lock.
+ * the bot's lock.  The row is read-only for the caller: it may come from
+ * the bot cache.  (A deferred writer holds the bots of its statement
+ * itself.)
  */
 CaRow *
 ca_ensure_bot(CaWriter *w, text *bot_id)
 {
 	Datum		key = PointerGetDatum(bot_id);
-	CaRow	   *bot = ca_fetch(w, CA_IDX_BOT_KEY, &key);
+	char		ckey[sizeof(((BotCacheEntry *) 0)->key)];
+	bool		cacheable = !ca_writer_is_deferred(w) && VARSIZE_ANY_EXHDR(bot_id) < sizeof(ckey);
+	BotCacheEntry *e;
+	CaRow	   *bot;
+	bool		found;
 
+	if (cacheable)
+	{
+		text_to_cstring_buffer(bot_id, ckey, sizeof(ckey));
+		e = hash_search(row_cache_open(&bot_cache), ckey, HASH_FIND, &found);
+		if (e != NULL)
+			return e->row;
+	}
+	bot = ca_fetch(w, CA_IDX_BOT_KEY, &key);
 	if (bot == NULL)
 	{
 		bot = ca_row_new(CA_BOTS);
 		ca_row_set(bot, BT_BOT_ID, key);
 		ca_row_set(bot, BT_VIA, CStringGetTextDatum("auto"));
 		ca_insert(w, bot);
+	}
+	else if (cacheable && !TransactionIdIsCurrentTransactionId(bot->xmin))
+	{
+		HTAB	   *cache = row_cache_open(&bot_cache);
+		MemoryContext old = MemoryContextSwitchTo(bot_cache.cxt);
+
+		e = hash_search(cache, ckey, HASH_ENTER, &found);
+		e->row = ca_row_copy_deep(bot);
+		MemoryContextSwitchTo(old);
 	}
 	return bot;
 }

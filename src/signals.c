@@ -36,7 +36,9 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/datum.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 
 #include "crash_analytics.h"
 
@@ -168,6 +170,58 @@ parse_rules(Jsonb *rules, SignalRule *out)
 				!(rule->kind == RULE_HIGH_AFTER && strcmp(key, "above") == 0))
 				bad_rule(n, "Unknown key \"%s\".", key);
 		}
+	}
+	return n;
+}
+
+/*
+ * A bot's rules, parsed: every round of a bot with rules needs them, and
+ * parsing costs more than the rest of the rule work.  The last rules seen
+ * are kept with their parse; a round whose bot sends the same bytes gets a
+ * copy (in the caller's memory, as rows written later may point into it).
+ */
+static MemoryContext rules_cxt = NULL;
+static Jsonb *rules_seen = NULL;
+static SignalRule rules_parsed[MAX_RULES];
+static int	rules_count = 0;
+
+static int
+bot_rules(Jsonb *rules, SignalRule *out)
+{
+	int			n,
+				i;
+
+	if (rules_seen != NULL && VARSIZE(rules_seen) == VARSIZE(rules) &&
+		memcmp(rules_seen, rules, VARSIZE(rules)) == 0)
+		n = rules_count;
+	else
+	{
+		MemoryContext old;
+
+		n = parse_rules(rules, out);	/* may fail: the kept parse stays intact */
+		if (rules_cxt == NULL)
+			rules_cxt = AllocSetContextCreate(TopMemoryContext, "crash_analytics signal rules",
+											  ALLOCSET_SMALL_SIZES);
+		rules_seen = NULL;
+		MemoryContextReset(rules_cxt);
+		old = MemoryContextSwitchTo(rules_cxt);
+		for (i = 0; i < n; i++)
+		{
+			rules_parsed[i] = out[i];
+			rules_parsed[i].threshold = DatumGetNumeric(datumCopy(NumericGetDatum(out[i].threshold), false, -1));
+			rules_parsed[i].target = DatumGetNumeric(datumCopy(NumericGetDatum(out[i].target), false, -1));
+		}
+		rules_seen = palloc(VARSIZE(rules));
+		memcpy(rules_seen, rules, VARSIZE(rules));
+		rules_count = n;
+		MemoryContextSwitchTo(old);
+		return n;
+	}
+	for (i = 0; i < n; i++)
+	{
+		out[i] = rules_parsed[i];
+		out[i].threshold = DatumGetNumeric(datumCopy(NumericGetDatum(rules_parsed[i].threshold), false, -1));
+		out[i].target = DatumGetNumeric(datumCopy(NumericGetDatum(rules_parsed[i].target), false, -1));
 	}
 	return n;
 }
@@ -372,7 +426,7 @@ ca_signals_on_multiplier(CaWriter *w, CaRow *bot, CaRow *m, const CaGame *game)
 
 	rules_datum = ca_row_get(bot, BT_RULES, &isnull);
 	if (!isnull)
-		nrules = parse_rules(DatumGetJsonbP(rules_datum), rules);
+		nrules = bot_rules(DatumGetJsonbP(rules_datum), rules);
 	for (i = 0; i < nrules; i++)
 	{
 		SignalRule *rule = &rules[i];

@@ -56,6 +56,7 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "rewrite/rewriteHandler.h"
+#include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "utils/builtins.h"
@@ -98,7 +99,14 @@ struct CaWriter
 	ResultRelInfo *rri[CA_NUM_TABLES];
 	TupleTableSlot *vslot[CA_NUM_TABLES];	/* virtual: rows to write */
 	TupleTableSlot *fslot[CA_NUM_TABLES];	/* table AM: rows fetched */
-	Relation	idxrel[CA_NUM_INDEXES]; /* the indexes we probe, from rri */
+	/*
+	 * Indexes are opened (and locked) when first needed: a probe opens the
+	 * one it searches, a new heap tuple all of its table's.  A roll-up that
+	 * is only read and updated in place (HOT) never opens the others.
+	 */
+	struct CaCompiledTable *comp[CA_NUM_TABLES];	/* as compiled when rri[t] was made */
+	bool		all_open[CA_NUM_TABLES];	/* every index of the table is open */
+	int			idxpos[CA_NUM_INDEXES]; /* a probed index's place in comp[t] */
 	/* deferred mode */
 	bool		deferred;
 	MemoryContext cxt;			/* the writer's own, for what it holds back */
@@ -412,8 +420,9 @@ ca_writer_end(CaWriter *w)
 		if (w->rri[t] == NULL)
 			continue;
 		/* keep the locks until commit: releasing them costs, and gains nothing */
-		for (i = 0; i < w->rri[t]->ri_NumIndices; i++)
-			index_close(w->rri[t]->ri_IndexRelationDescs[i], NoLock);
+		for (i = 0; i < w->comp[t]->nindexes; i++)
+			if (w->rri[t]->ri_IndexRelationDescs[i] != NULL)
+				index_close(w->rri[t]->ri_IndexRelationDescs[i], NoLock);
 		table_close(w->rri[t]->ri_RelationDesc, NoLock);
 	}
 	ExecResetTupleTable(w->estate->es_tupleTable, false);
@@ -441,25 +450,11 @@ writer_rel(CaWriter *w, CaTable t)
 		rri->ri_ConstraintExprs = c->checks;
 		rri->ri_GeneratedExprs = c->generated;
 		rri->ri_NumGeneratedNeeded = c->ngenerated;
-		/* open the indexes ourselves, with the compiled IndexInfos */
-		rri->ri_NumIndices = c->nindexes;
-		rri->ri_IndexRelationDescs = palloc(sizeof(Relation) * Max(c->nindexes, 1));
-		rri->ri_IndexRelationInfo = palloc(sizeof(IndexInfo *) * Max(c->nindexes, 1));
-		for (i = 0; i < c->nindexes; i++)
-		{
-			/*
-			 * A copy per writer: index AMs cache per-statement state in the
-			 * IndexInfo (BRIN keeps a descriptor that points at this call's
-			 * relcache entry), which must not outlive the call.
-			 */
-			IndexInfo  *info = makeNode(IndexInfo);
-
-			memcpy(info, c->indexes[i].info, sizeof(IndexInfo));
-			info->ii_AmCache = NULL;
-			info->ii_Context = estate->es_query_cxt;
-			rri->ri_IndexRelationDescs[i] = index_open(c->indexes[i].relid, RowExclusiveLock);
-			rri->ri_IndexRelationInfo[i] = info;
-		}
+		/* the indexes are opened on demand (writer_open_index), with the compiled IndexInfos */
+		rri->ri_NumIndices = 0;
+		rri->ri_IndexRelationDescs = palloc0(sizeof(Relation) * Max(c->nindexes, 1));
+		rri->ri_IndexRelationInfo = palloc0(sizeof(IndexInfo *) * Max(c->nindexes, 1));
+		w->comp[t] = c;
 		w->vslot[t] = ExecInitExtraTupleSlot(estate, RelationGetDescr(rel), &TTSOpsVirtual);
 		w->fslot[t] = table_slot_create(rel, &estate->es_tupleTable);
 		w->rri[t] = rri;
@@ -468,7 +463,11 @@ writer_rel(CaWriter *w, CaTable t)
 		 * Resolve the indexes we probe now, while the names (catalog.c) and
 		 * the index list agree: an invalidation read later in this call,
 		 * such as REINDEX CONCURRENTLY giving a name to a new index, must
-		 * not send a probe to an index this writer did not open.
+		 * not send a probe to an index not in this writer's list.  Opening
+		 * an index of the list later in the call is safe: the table's lock,
+		 * held since it was compiled, keeps every index of the list from
+		 * being dropped (DROP and REINDEX CONCURRENTLY wait for it), and no
+		 * index built since can take inserts before this transaction ends.
 		 */
 		for (i = 0; i < CA_NUM_INDEXES; i++)
 		{
@@ -478,10 +477,11 @@ writer_rel(CaWriter *w, CaTable t)
 			if (ca_index_table((CaIndex) i) != t)
 				continue;
 			relid = ca_index_relid((CaIndex) i);
-			for (k = 0; k < rri->ri_NumIndices; k++)
-				if (RelationGetRelid(rri->ri_IndexRelationDescs[k]) == relid)
-					w->idxrel[i] = rri->ri_IndexRelationDescs[k];
-			if (w->idxrel[i] == NULL)
+			w->idxpos[i] = -1;
+			for (k = 0; k < c->nindexes; k++)
+				if (c->indexes[k].relid == relid)
+					w->idxpos[i] = k;
+			if (w->idxpos[i] < 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("an index of table \"%s.%s\" that crash_analytics needs is missing or not ready",
@@ -491,6 +491,46 @@ writer_rel(CaWriter *w, CaTable t)
 		MemoryContextSwitchTo(oldcxt);
 	}
 	return w->rri[t];
+}
+
+/* Index k of table t's list, opened and locked if this writer had not yet. */
+static Relation
+writer_open_index(CaWriter *w, CaTable t, int k)
+{
+	ResultRelInfo *rri = w->rri[t];
+
+	if (rri->ri_IndexRelationDescs[k] == NULL)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(w->estate->es_query_cxt);
+		IndexInfo  *info = makeNode(IndexInfo);
+
+		/*
+		 * A copy per writer: index AMs cache per-statement state in the
+		 * IndexInfo (BRIN keeps a descriptor that points at this call's
+		 * relcache entry), which must not outlive the call.
+		 */
+		memcpy(info, w->comp[t]->indexes[k].info, sizeof(IndexInfo));
+		info->ii_AmCache = NULL;
+		info->ii_Context = w->estate->es_query_cxt;
+		rri->ri_IndexRelationInfo[k] = info;
+		rri->ri_IndexRelationDescs[k] = index_open(w->comp[t]->indexes[k].relid, RowExclusiveLock);
+		MemoryContextSwitchTo(oldcxt);
+	}
+	return rri->ri_IndexRelationDescs[k];
+}
+
+/* Every index of table t open, for ExecInsertIndexTuples. */
+static void
+writer_open_indexes(CaWriter *w, CaTable t)
+{
+	int			k;
+
+	if (w->all_open[t])
+		return;
+	for (k = 0; k < w->comp[t]->nindexes; k++)
+		(void) writer_open_index(w, t, k);
+	w->rri[t]->ri_NumIndices = w->comp[t]->nindexes;
+	w->all_open[t] = true;
 }
 
 /* ----------------------------------------------------------------------
@@ -545,6 +585,26 @@ ca_row_copy(const CaRow *src)
 	memcpy(row->values, src->values, sizeof(Datum) * src->natts);
 	memcpy(row->isnull, src->isnull, sizeof(bool) * src->natts);
 	memcpy(row->isset, src->isset, sizeof(bool) * src->natts);
+	return row;
+}
+
+/*
+ * A copy whose values are copied too, into the current memory context: for
+ * rows kept beyond the memory they were read into (the bot cache).
+ */
+CaRow *
+ca_row_copy_deep(const CaRow *src)
+{
+	const CaTableInfo *info = ca_table(src->table);
+	CaRow	   *row = ca_row_copy(src);
+	int			i;
+
+	if (info->natts != src->natts)
+		elog(ERROR, "row of \"%s\" has %d attributes, the table %d",
+			 ca_table_name(src->table), src->natts, info->natts);
+	for (i = 0; i < src->natts; i++)
+		if (!src->isnull[i] && OidIsValid(info->atttypids[i]))
+			row->values[i] = datumCopy(src->values[i], info->attbyvals[i], info->attlens[i]);
 	return row;
 }
 
@@ -686,6 +746,22 @@ row_from_slot(CaTable t, TupleTableSlot *slot)
  * ----------------------------------------------------------------------
  */
 
+/*
+ * Every backend caches the bot registrations it logs for (ingest.c) and
+ * drops them on a relcache invalidation of bot_vm_registration, which SQL
+ * changes send from the table's statement trigger; our own changes, which
+ * fire no trigger, send it here.  (A new registration needs none: misses
+ * are not cached.)
+ */
+static inline void
+registration_changed(CaTable t)
+{
+	if (t == CA_BOTS)
+		CacheInvalidateRelcacheByRelid(ca_table(t)->relid);
+}
+
+static void tid_cache_remember(CaWriter *w, CaRow *row);
+
 static void
 row_to_slot(CaRow *row, TupleTableSlot *slot)
 {
@@ -737,6 +813,7 @@ insert_now(CaWriter *w, CaRow *row)
 		ExecConstraints(rri, slot, w->estate);
 
 	table_tuple_insert(rel, slot, GetCurrentCommandId(true), 0, NULL);
+	writer_open_indexes(w, t);
 	if (rri->ri_NumIndices > 0)
 		(void) ExecInsertIndexTuples(rri, slot, w->estate, false, false, NULL, NIL);
 
@@ -755,6 +832,7 @@ insert_now(CaWriter *w, CaRow *row)
 		}
 	}
 	row->tid = slot->tts_tid;
+	tid_cache_remember(w, row);
 }
 
 /*
@@ -805,9 +883,13 @@ update_now(CaWriter *w, CaRow *row)
 			elog(ERROR, "unexpected table_tuple_update status %u for \"%s\"",
 				 result, ca_table_name(t));
 	}
+	if (update_indexes)
+		writer_open_indexes(w, t);
 	if (update_indexes && rri->ri_NumIndices > 0)
 		(void) ExecInsertIndexTuples(rri, slot, w->estate, true, false, NULL, NIL);
 	row->tid = slot->tts_tid;
+	tid_cache_remember(w, row);
+	registration_changed(t);
 }
 
 /* ----------------------------------------------------------------------
@@ -905,8 +987,157 @@ retry:
 static Relation
 writer_index(CaWriter *w, CaIndex idx)
 {
-	(void) writer_rel(w, ca_index_table(idx));
-	return w->idxrel[idx];
+	CaTable		t = ca_index_table(idx);
+
+	(void) writer_rel(w, t);
+	return writer_open_index(w, t, w->idxpos[idx]);
+}
+
+/* ----------------------------------------------------------------------
+ * Where the rows every round reads and updates are.
+ *
+ * Each round of a bot reads, then updates, the same few rows: its session,
+ * its roll-up, its hourly roll-up and its series state (and its
+ * registration).  Searching their unique index for each costs more than
+ * the update itself, so each backend remembers, by key, the TID of the
+ * version it last read or wrote, and reads that version directly.  The TID
+ * is only a hint, checked every time:
+ *	- the block must still exist (a VACUUM may have truncated the table) and
+ *	  belong to the same relation file (VACUUM FULL, CLUSTER and TRUNCATE
+ *	  make a new one);
+ *	- the tuple must be visible to a dirty snapshot, with no other
+ *	  transaction inserting or deleting it: a version someone else updated
+ *	  or deleted since, one that rolled back, a line pointer pruned or
+ *	  reused, all fail here;
+ *	- and it must carry the key.  Among the rows that pass, the unique key
+ *	  admits exactly one: the row an index search would find.
+ * Anything else falls back to the index search, which also waits for an
+ * in-progress writer as before.  Pages are pruned as an index fetch would
+ * prune them, so updates stay HOT.  Only an immediate writer uses this; a
+ * deferred one holds these rows for its whole statement.
+ * ----------------------------------------------------------------------
+ */
+#define TID_CACHE_MAX 4096		/* keys remembered; hourly keys come and go */
+
+typedef struct TidCacheEntry
+{
+	uint64		hash;			/* of the serialized key: the hash table's key */
+	char	   *key;			/* serialized key (serialize_key), in tid_cache_cxt */
+	int			keylen;
+	Oid			relfilenode;
+	ItemPointerData tid;
+} TidCacheEntry;
+
+static HTAB *tid_cache = NULL;
+static MemoryContext tid_cache_cxt = NULL;
+
+static const int *held_key(CaTable t, int *nkeys);
+static bool held_index(CaIndex idx);
+static char *serialize_key(CaTable t, const int *cols, int ncols, const Datum *keys, int *len);
+static char *row_key(CaRow *row, int *len);
+
+static TidCacheEntry *
+tid_cache_find(const char *key, int keylen, bool create)
+{
+	uint64		h = hash_bytes_extended((const unsigned char *) key, keylen, 0);
+	TidCacheEntry *e;
+	bool		found;
+
+	if (tid_cache == NULL || (create && hash_get_num_entries(tid_cache) >= TID_CACHE_MAX))
+	{
+		HASHCTL		ctl;
+
+		if (!create)
+			return NULL;
+		if (tid_cache_cxt == NULL)
+			tid_cache_cxt = AllocSetContextCreate(TopMemoryContext, "crash_analytics row locations",
+												  ALLOCSET_DEFAULT_SIZES);
+		MemoryContextReset(tid_cache_cxt);
+		ctl.keysize = sizeof(uint64);
+		ctl.entrysize = sizeof(TidCacheEntry);
+		ctl.hcxt = tid_cache_cxt;
+		tid_cache = hash_create("crash_analytics row locations", 256, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	e = hash_search(tid_cache, &h, create ? HASH_ENTER : HASH_FIND, &found);
+	if (e == NULL)
+		return NULL;
+	if (found && e->keylen == keylen && memcmp(e->key, key, keylen) == 0)
+		return e;
+	if (!create)
+		return NULL;			/* another key with the same hash */
+	if (found)
+		pfree(e->key);
+	e->key = MemoryContextAlloc(tid_cache_cxt, keylen);
+	memcpy(e->key, key, keylen);
+	e->keylen = keylen;
+	ItemPointerSetInvalid(&e->tid);
+	return e;
+}
+
+/* The row was read or written at row->tid: remember it. */
+static void
+tid_cache_remember(CaWriter *w, CaRow *row)
+{
+	int			nkeys,
+				keylen;
+	char	   *key;
+	TidCacheEntry *e;
+
+	if (w->deferred || held_key(row->table, &nkeys) == NULL || !ItemPointerIsValid(&row->tid))
+		return;
+	key = row_key(row, &keylen);
+	e = tid_cache_find(key, keylen, true);
+	e->relfilenode = w->rri[row->table]->ri_RelationDesc->rd_node.relNode;
+	e->tid = row->tid;
+	pfree(key);
+}
+
+/* The row with this serialized key at its remembered TID, or NULL. */
+static CaRow *
+tid_cache_fetch(CaWriter *w, CaTable t, const char *key, int keylen)
+{
+	TidCacheEntry *e = tid_cache_find(key, keylen, false);
+	Relation	rel;
+	TupleTableSlot *slot;
+	SnapshotData dirty;
+	HeapTupleData tuple;
+	Buffer		buf = InvalidBuffer;
+	CaRow	   *row;
+	char	   *rkey;
+	int			rlen;
+	bool		same;
+
+	if (e == NULL || !ItemPointerIsValid(&e->tid))
+		return NULL;
+	rel = writer_rel(w, t)->ri_RelationDesc;
+	if (e->relfilenode != rel->rd_node.relNode ||
+		ItemPointerGetBlockNumber(&e->tid) >= RelationGetNumberOfBlocks(rel))
+		return NULL;
+	slot = w->fslot[t];
+	tuple.t_self = e->tid;
+	InitDirtySnapshot(dirty);
+	if (!heap_fetch(rel, &dirty, &tuple, &buf, true) ||
+		TransactionIdIsValid(dirty.xmin) || TransactionIdIsValid(dirty.xmax))
+		row = NULL;				/* gone, or being written: the index search waits */
+	else
+	{
+		ExecStoreBufferHeapTuple(&tuple, slot, buf);
+		row = row_from_slot(t, slot);
+		ExecClearTuple(slot);
+	}
+	/* prune as index fetches do, now that nothing points into the page */
+	if (BufferIsValid(buf))
+	{
+		heap_page_prune_opt(rel, buf);
+		ReleaseBuffer(buf);
+	}
+	if (row == NULL)
+		return NULL;
+	rkey = row_key(row, &rlen);
+	same = rlen == keylen && memcmp(rkey, key, keylen) == 0;
+	pfree(rkey);
+	return same ? row : NULL;
 }
 
 /* The row with this key in a unique index, or NULL. */
@@ -914,12 +1145,34 @@ static CaRow *
 fetch_now(CaWriter *w, CaIndex idx, const Datum *keys)
 {
 	CaTable		t = ca_index_table(idx);
-	Relation	index = writer_index(w, idx);
+	Relation	index;
 	List	   *rows;
+	CaRow	   *row;
+	char	   *key = NULL;
+	int			keylen = 0;
 
+	if (!w->deferred && held_index(idx))
+	{
+		int			nkeys;
+		const int  *cols = held_key(t, &nkeys);
+
+		key = serialize_key(t, cols, nkeys, keys, &keylen);
+		row = tid_cache_fetch(w, t, key, keylen);
+		if (row != NULL)
+		{
+			pfree(key);
+			return row;
+		}
+	}
+	index = writer_index(w, idx);
 	rows = index_lookup(w->rri[t]->ri_RelationDesc, index, w->fslot[t], t, keys,
 						IndexRelationGetNumberOfKeyAttributes(index), 1, false, NULL);
-	return rows == NIL ? NULL : (CaRow *) linitial(rows);
+	row = rows == NIL ? NULL : (CaRow *) linitial(rows);
+	if (row != NULL && key != NULL)
+		tid_cache_remember(w, row);
+	if (key != NULL)
+		pfree(key);
+	return row;
 }
 
 /* Up to limit (0: all) rows matching the leading nkeys columns, in index order. */
@@ -997,32 +1250,38 @@ held_index(CaIndex idx)
 static char *
 serialize_key(CaTable t, const int *cols, int ncols, const Datum *keys, int *len)
 {
-	StringInfoData buf;
-	int			i;
+	CaRow		probe = {.table = t};	/* only for the columns' types */
+	int			size = 1,
+				i;
+	char	   *buf,
+			   *p;
 
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, (char) t);
+	for (i = 0; i < ncols; i++)
+		size += ca_row_coltype_len(&probe, cols[i]) == -1 ?
+			sizeof(int32) + VARSIZE_ANY_EXHDR(DatumGetPointer(keys[i])) : sizeof(int64);
+	buf = p = palloc(size);
+	*p++ = (char) t;
 	for (i = 0; i < ncols; i++)
 	{
-		CaRow		probe = {.table = t};	/* only for the column's type */
-		int			typlen = ca_row_coltype_len(&probe, cols[i]);
-
-		if (typlen == -1)
+		if (ca_row_coltype_len(&probe, cols[i]) == -1)
 		{
 			int32		n = VARSIZE_ANY_EXHDR(DatumGetPointer(keys[i]));
 
-			appendBinaryStringInfo(&buf, (char *) &n, sizeof(n));
-			appendBinaryStringInfo(&buf, VARDATA_ANY(DatumGetPointer(keys[i])), n);
+			memcpy(p, &n, sizeof(n));
+			memcpy(p + sizeof(n), VARDATA_ANY(DatumGetPointer(keys[i])), n);
+			p += sizeof(n) + n;
 		}
 		else
 		{
 			int64		v = DatumGetInt64(keys[i]);	/* by-value keys: timestamptz */
 
-			appendBinaryStringInfo(&buf, (char *) &v, sizeof(v));
+			memcpy(p, &v, sizeof(v));
+			p += sizeof(v);
 		}
 	}
-	*len = buf.len;
-	return buf.data;
+	Assert(p - buf == size);
+	*len = size;
+	return buf;
 }
 
 static char *
@@ -1405,6 +1664,7 @@ ca_delete(CaWriter *w, CaRow *row)
 	if (result != TM_Ok)
 		elog(ERROR, "unexpected table_tuple_delete status %u for \"%s\"",
 			 result, ca_table_name(row->table));
+	registration_changed(row->table);
 }
 
 /* ----------------------------------------------------------------------
