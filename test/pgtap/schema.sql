@@ -8,7 +8,7 @@
 \pset pager off
 BEGIN;
 CREATE EXTENSION crash_analytics;
-SELECT plan(91);
+SELECT plan(94);
 
 SELECT has_schema('crash_analytics');
 SELECT tables_are('crash_analytics', ARRAY[
@@ -99,6 +99,24 @@ SELECT is(
 	  WHERE c.relnamespace = 'crash_analytics'::regnamespace AND c.relkind IN ('r', 'v', 'm')
 		AND obj_description(c.oid, 'pg_class') IS NULL),
 	NULL, 'every table and view has a COMMENT');
+SELECT is(
+	(SELECT array_agg(c.relname::text ORDER BY 1) FROM pg_class c
+	  WHERE c.relnamespace = 'crash_analytics'::regnamespace AND c.relkind = 'S'
+		AND NOT EXISTS (SELECT 1 FROM pg_description d WHERE d.objoid = c.oid
+						 AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0)),
+	NULL, 'every sequence has a COMMENT');
+SELECT is(
+	(SELECT array_agg(c.relname::text ORDER BY 1) FROM pg_class c
+	  WHERE c.relnamespace = 'crash_analytics'::regnamespace AND c.relkind IN ('i', 'I')
+		AND NOT EXISTS (SELECT 1 FROM pg_description d WHERE d.objoid = c.oid
+						 AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0)),
+	NULL, 'every index has a COMMENT');
+SELECT is(
+	(SELECT array_agg(t.tgname::text ORDER BY 1) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+	  WHERE c.relnamespace = 'crash_analytics'::regnamespace AND NOT t.tgisinternal
+		AND NOT EXISTS (SELECT 1 FROM pg_description d WHERE d.objoid = t.oid
+						 AND d.classoid = 'pg_trigger'::regclass)),
+	NULL, 'every trigger has a COMMENT');
 
 -- functions that run with the owner's rights pin search_path
 SELECT is(
