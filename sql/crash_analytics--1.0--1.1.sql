@@ -306,6 +306,22 @@ ALTER TABLE crash_analytics.bot_series_state SET (fillfactor = 10);
 ALTER TABLE crash_analytics.session_logs SET (fillfactor = 20);
 
 /* ------------------------------------------------------------------------
+ * The identifier lengths of a round, as CHECKs: the limits log_crash_round
+ * and the INSERT trigger enforce (CA_MAX_ID_LEN, 22001; empty is 22023),
+ * so that a row that skips the C checks (a restored one, derived_at set)
+ * is held to them too, as bot_vm_registration and session_logs already
+ * hold bot_id and session_id.  Only these four: every CHECK is evaluated
+ * for every round written.  One statement, so existing rows are checked in
+ * one scan.
+ * ------------------------------------------------------------------------ */
+ALTER TABLE crash_analytics.crash_game_rounds
+	ADD CONSTRAINT crash_game_rounds_bot_id_check CHECK (pg_catalog.length(bot_id) BETWEEN 1 AND 128),
+	ADD CONSTRAINT crash_game_rounds_session_id_check CHECK (pg_catalog.length(session_id) BETWEEN 1 AND 128),
+	-- NULL (not sent) passes
+	ADD CONSTRAINT crash_game_rounds_platform_round_id_check CHECK (pg_catalog.length(platform_round_id) BETWEEN 1 AND 128),
+	ADD CONSTRAINT crash_game_rounds_strategy_name_check CHECK (pg_catalog.length(strategy_name) BETWEEN 1 AND 128);
+
+/* ------------------------------------------------------------------------
  * Backtests, risk of ruin and simulation (src/backtest.c).
  *
  * Replays of recorded or simulated multipliers under a strategy, and Monte
