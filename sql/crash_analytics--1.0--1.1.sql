@@ -178,10 +178,14 @@ BEGIN
 	END IF;
 	-- the checks log_crash_round applies to a bot_id, with its messages
 	IF bot_id = '' THEN
-		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'bot_id must not be empty';
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'bot_id must not be empty',
+			DETAIL = 'bot_id was an empty string.';
 	END IF;
 	IF bot_id ~ '[\x01-\x1f\x7f]' THEN
-		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'bot_id must not contain control characters';
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'bot_id must not contain control characters',
+			DETAIL = format('Character %s of bot_id is 0x%s.',
+							strpos(bot_id, substring(bot_id FROM '[\x01-\x1f\x7f]')),
+							lpad(to_hex(ascii(substring(bot_id FROM '[\x01-\x1f\x7f]'))), 2, '0'));
 	END IF;
 	IF length(bot_id) > 128 THEN
 		RAISE EXCEPTION USING ERRCODE = 'string_data_right_truncation', MESSAGE = 'value too long for bot_id',
