@@ -210,6 +210,8 @@ SELECT pg_temp.bad(format($$SELECT crash_analytics.log_crash_round('b1', 's1', '
 -- empty, and with a control character (22023)
 SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_round('', 's1', 'aviator', 'dafabet', 3, 10.00, 2.00, 1.50)$$);
 SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_round(E'b1\t', 's1', 'aviator', 'dafabet', 3, 10.00, 2.00, 1.50)$$);
+-- the position is counted in characters, not bytes
+SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_round(E'b\u00f6\t', 's1', 'aviator', 'dafabet', 3, 10.00, 2.00, 1.50)$$);
 -- bet_slot 1..16, round_number >= 0, ocr_confidence 0..1 (22003)
 SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_round('b1', 's1', 'aviator', 'dafabet', 3, 10.00, 2.00, 1.50, bet_slot => 17)$$);
 SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_round('b1', 's1', 'aviator', 'dafabet', 3, 10.00, 2.00, 1.50, bet_slot => 0)$$);
@@ -218,8 +220,12 @@ SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_round('b1', 's1', 'aviator
 SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_round('b1', 's1', 'aviator', 'dafabet', 3, 10.00, 2.00, 1.50, retry_count => -1)$$);
 -- metadata must be an object (22023)
 SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_round('b1', 's1', 'aviator', 'dafabet', 3, 10.00, 2.00, 1.50, metadata => '[1, 2]')$$);
+-- the detail shows at most 64 bytes of the JSON sent
+SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_round('b1', 's1', 'aviator', 'dafabet', 3, 10.00, 2.00, 1.50,
+  metadata => to_jsonb(ARRAY(SELECT 'key ' || g FROM generate_series(1, 40) g)))$$);
 -- tags: no NULL element (22004)
 SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_round('b1', 's1', 'aviator', 'dafabet', 3, 10.00, 2.00, 1.50, tags => ARRAY['ok', NULL])$$);
+SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_round('b1', 's1', 'aviator', 'dafabet', 3, 10.00, 2.00, 1.50, tags => ARRAY[['a', 'b'], ['c', 'd']])$$);
 -- a round that ends before it starts; a timestamp at infinity (22023)
 SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_round('b1', 's1', 'aviator', 'dafabet', 3, 10.00, 2.00, 1.50,
   round_started_at => '2026-01-05 10:01:00+00', round_ended_at => '2026-01-05 10:00:59+00')$$);
@@ -254,9 +260,17 @@ SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_rounds('[
 -- element 1 has a key that is not an argument of log_crash_round
 SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_rounds('[
   {"bot_id": "b1", "session_id": "s_batch", "game_name": "jetx", "platform_code": "dafabet", "round_number": 1, "stake": 5.00, "crash_multiplier": 1.20}]')$$);
+-- a key like none of them: no hint
+SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_rounds('[
+  {"bot_id": "b1", "session_id": "s_batch", "game_name": "jetx", "platform_code": "dafabet", "round_number": 1, "colour": "red", "crash_multiplier": 1.20}]')$$);
 -- element 1 has a value of the wrong JSON type
 SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_rounds('[
   {"bot_id": "b1", "session_id": "s_batch", "game_name": "jetx", "platform_code": "dafabet", "round_number": 1, "stake_value": [5], "crash_multiplier": 1.20}]')$$);
+-- tags must be an array of strings
+SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_rounds('[
+  {"bot_id": "b1", "session_id": "s_batch", "game_name": "jetx", "platform_code": "dafabet", "round_number": 1, "crash_multiplier": 1.20, "tags": "night"}]')$$);
+SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_rounds('[
+  {"bot_id": "b1", "session_id": "s_batch", "game_name": "jetx", "platform_code": "dafabet", "round_number": 1, "crash_multiplier": 1.20, "tags": ["night", 2]}]')$$);
 -- element 1 has a round_number that is not a whole number (22P02, from bigint's input)
 SELECT pg_temp.bad($$SELECT crash_analytics.log_crash_rounds('[
   {"bot_id": "b1", "session_id": "s_batch", "game_name": "jetx", "platform_code": "dafabet", "round_number": "one", "stake_value": 5.00, "crash_multiplier": 1.20}]')$$);
@@ -340,6 +354,11 @@ SELECT pg_temp.bad($$SELECT crash_analytics.log_ocr_validation('b1', '?.??x', is
 SELECT pg_temp.bad($$SELECT crash_analytics.register_bot('b2', signal_rules => '[{"rule": "low_streak", "length": 3, "below": 2.00}]')$$);
 SELECT pg_temp.bad($$SELECT crash_analytics.register_bot('b2', signal_rules => '[{"rule": "low_streak", "length": 3, "below": 2.00, "target": 1.80, "targte": 2}]')$$);
 SELECT pg_temp.bad($$SELECT crash_analytics.register_bot('b2', signal_rules => '{"rule": "high_after"}')$$);
+SELECT pg_temp.bad($$SELECT crash_analytics.register_bot('b2', signal_rules => '["low_streak"]')$$);
+SELECT pg_temp.bad($$SELECT crash_analytics.register_bot('b2', signal_rules => '[{"length": 3, "below": 2.00, "target": 1.80}]')$$);
+SELECT pg_temp.bad($$SELECT crash_analytics.register_bot('b2', signal_rules => '[{"rule": "low_streak", "length": "3", "below": 2.00, "target": 1.80}]')$$);
+SELECT pg_temp.bad($$SELECT crash_analytics.register_bot('b2', signal_rules => '[{"rule": "low_streak", "length": 80, "below": 2.00, "target": 1.80}]')$$);
+SELECT pg_temp.bad($$SELECT crash_analytics.register_bot('b2', signal_rules => '[{"rule": "high_after", "above": 10.00, "target": 1.005}]')$$);
 SELECT pg_temp.bad($$SELECT crash_analytics.register_bot('b2', status => 'sleeping')$$);
 SELECT pg_temp.bad($$SELECT crash_analytics.register_bot('b2', initial_balance => -1)$$);
 SELECT pg_temp.bad($$SELECT crash_analytics.register_game_platform('spaceman', 'stake', 1.5)$$);
@@ -354,6 +373,7 @@ SELECT pg_temp.bad($$SELECT crash_analytics.end_session('b1', 's1', ended_at => 
 SELECT pg_temp.bad($$SELECT crash_analytics.log_round_signal('b1', 's1', 'aviator', 'dafabet', 'my_model', 1.00)$$);
 SELECT pg_temp.bad($$SELECT crash_analytics.log_round_signal('b1', 's1', 'aviator', 'dafabet', 'my_model', 2.00, confidence_score => 1.2)$$);
 SELECT pg_temp.bad($$SELECT crash_analytics.start_session('b1', 's9', 'aviator')$$);
+SELECT pg_temp.bad($$SELECT crash_analytics.start_session('b1', 's9', started_at => '-infinity')$$);
 SELECT pg_temp.bad($$SELECT crash_analytics.start_session('b1', 's9', 'aviator', 'dafabet', balance_start => -1.00)$$);
 SELECT pg_temp.bad($$SELECT crash_analytics.start_session('b1', 's_done')$$);
 SELECT pg_temp.bad($$SELECT crash_analytics.start_session('b1', 's1', 'jetx', 'dafabet')$$);

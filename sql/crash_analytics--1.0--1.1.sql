@@ -10,6 +10,132 @@
  */
 
 /* ------------------------------------------------------------------------
+ * Comments on the 1.0 objects that had none: the identity sequences, the
+ * triggers and the indexes (each index's text is the query it serves, as
+ * the install script's note above it says).  Objects this script creates
+ * or recreates are commented where they are created.
+ * ------------------------------------------------------------------------ */
+-- identity sequences
+COMMENT ON SEQUENCE crash_analytics.game_platform_config_id_seq IS
+	'Identity of game_platform_config.id (GENERATED ALWAYS AS IDENTITY); marked for pg_dump with its table.';
+COMMENT ON SEQUENCE crash_analytics.bot_vm_registration_id_seq IS
+	'Identity of bot_vm_registration.id (GENERATED ALWAYS AS IDENTITY); marked for pg_dump with its table.';
+COMMENT ON SEQUENCE crash_analytics.session_logs_id_seq IS
+	'Identity of session_logs.id (GENERATED ALWAYS AS IDENTITY); marked for pg_dump with its table.';
+COMMENT ON SEQUENCE crash_analytics.crash_game_rounds_id_seq IS
+	'Identity of crash_game_rounds.id (GENERATED ALWAYS AS IDENTITY); marked for pg_dump with its table.';
+COMMENT ON SEQUENCE crash_analytics.analytics_round_multipliers_id_seq IS
+	'Identity of analytics_round_multipliers.id (GENERATED ALWAYS AS IDENTITY); marked for pg_dump with its table.';
+COMMENT ON SEQUENCE crash_analytics.analytics_round_signals_id_seq IS
+	'Identity of analytics_round_signals.id (GENERATED ALWAYS AS IDENTITY); marked for pg_dump with its table.';
+COMMENT ON SEQUENCE crash_analytics.analytics_round_outcomes_id_seq IS
+	'Identity of analytics_round_outcomes.id (GENERATED ALWAYS AS IDENTITY); marked for pg_dump with its table.';
+COMMENT ON SEQUENCE crash_analytics.ocr_validation_logs_id_seq IS
+	'Identity of ocr_validation_logs.id (GENERATED ALWAYS AS IDENTITY); marked for pg_dump with its table.';
+COMMENT ON SEQUENCE crash_analytics.error_logs_id_seq IS
+	'Identity of error_logs.id (GENERATED ALWAYS AS IDENTITY); marked for pg_dump with its table.';
+
+-- triggers (game_platform_config_guard is recreated below, with its comment)
+COMMENT ON TRIGGER crash_game_rounds_ingest ON crash_analytics.crash_game_rounds IS
+	'Plain INSERT and COPY get the validation, derivation and fan-out of log_crash_round(); a row arriving with derived_at set (a restore) is stored as it is.';
+COMMENT ON TRIGGER crash_game_rounds_flush ON crash_analytics.crash_game_rounds IS
+	'Once per INSERT or COPY statement: writes the session figures, roll-ups and series states its rows derived.';
+COMMENT ON TRIGGER crash_game_rounds_guard ON crash_analytics.crash_game_rounds IS
+	'Rounds are immutable except metadata and tags, since their analytics rows and roll-ups are derived from them; old rounds are removed with purge_rounds_before(), which rebuilds what they derived.';
+COMMENT ON TRIGGER game_platform_config_changed ON crash_analytics.game_platform_config IS
+	'After any change to the configuration, every backend drops its cached game/platform configurations.';
+COMMENT ON TRIGGER bot_vm_registration_updated_at ON crash_analytics.bot_vm_registration IS
+	'Keeps updated_at: the transaction time of the last update.';
+COMMENT ON TRIGGER session_logs_updated_at ON crash_analytics.session_logs IS
+	'Keeps updated_at: the transaction time of the last update.';
+COMMENT ON TRIGGER analytics_round_signals_updated_at ON crash_analytics.analytics_round_signals IS
+	'Keeps updated_at: the transaction time of the last update (a resolution).';
+COMMENT ON TRIGGER bot_rollups_updated_at ON crash_analytics.bot_rollups IS
+	'Keeps updated_at: the transaction time of the last update.';
+COMMENT ON TRIGGER bot_hourly_rollups_updated_at ON crash_analytics.bot_hourly_rollups IS
+	'Keeps updated_at: the transaction time of the last update.';
+COMMENT ON TRIGGER bot_series_state_updated_at ON crash_analytics.bot_series_state IS
+	'Keeps updated_at: the transaction time of the last update.';
+
+-- indexes of keys
+COMMENT ON INDEX crash_analytics.game_platform_config_pkey IS
+	'Key (game_name, platform_code): every round looks up its game/platform configuration.';
+COMMENT ON INDEX crash_analytics.bot_vm_registration_pkey IS
+	'Key bot_id: a round finds (or registers) its bot.';
+COMMENT ON INDEX crash_analytics.session_logs_pkey IS
+	'Key (bot_id, id): bot_id first in every key of a per-bot table (the Citus distribution column).';
+COMMENT ON INDEX crash_analytics.session_logs_session_key IS
+	'Key (bot_id, session_id): every round finds its session''s running figures by name.';
+COMMENT ON INDEX crash_analytics.crash_game_rounds_pkey IS
+	'Key (bot_id, id): a bot''s rounds are read through it (logging order is time order).';
+COMMENT ON INDEX crash_analytics.crash_game_rounds_round_key IS
+	'Idempotency key (bot_id, session_id, round_number, bet_slot): a retry finds the logged round and is compared with it.';
+COMMENT ON INDEX crash_analytics.analytics_round_multipliers_pkey IS
+	'Key (bot_id, id): the multiplier rows that series states and signals point to.';
+COMMENT ON INDEX crash_analytics.analytics_round_multipliers_round_key IS
+	'Key (bot_id, session_id, round_number): one multiplier per round, whichever logger sends it first.';
+COMMENT ON INDEX crash_analytics.analytics_round_signals_pkey IS
+	'Key (bot_id, id): bot_id first in every key of a per-bot table (the Citus distribution column).';
+COMMENT ON INDEX crash_analytics.analytics_round_outcomes_pkey IS
+	'Key (bot_id, id): bot_id first in every key of a per-bot table (the Citus distribution column).';
+COMMENT ON INDEX crash_analytics.analytics_round_outcomes_round_key IS
+	'Key (bot_id, round_id): one outcome row per settled round.';
+COMMENT ON INDEX crash_analytics.ocr_validation_logs_pkey IS
+	'Key (bot_id, id): bot_id first in every key of a per-bot table (the Citus distribution column).';
+COMMENT ON INDEX crash_analytics.error_logs_pkey IS
+	'Key (bot_id, id): bot_id first in every key of a per-bot table (the Citus distribution column).';
+COMMENT ON INDEX crash_analytics.bot_rollups_pkey IS
+	'Key bot_id: every round updates its bot''s roll-up; get_bot_statistics() reads it.';
+COMMENT ON INDEX crash_analytics.bot_hourly_rollups_pkey IS
+	'Key (bot_id, game_name, platform_code, strategy_name, hour_start): every round adds to its hour''s row.';
+COMMENT ON INDEX crash_analytics.bot_series_state_pkey IS
+	'Key (bot_id, game_name, platform_code): every multiplier reads and updates its series state.';
+
+-- indexes for queries
+COMMENT ON INDEX crash_analytics.crash_game_rounds_game_time_idx IS
+	'A game/platform''s rounds by time: game statistics and backtests over recorded history.';
+COMMENT ON INDEX crash_analytics.crash_game_rounds_played_brin IS
+	'Retention purge (played_at < cutoff) and time-window scans over the whole table: rounds arrive roughly in played_at order, so a block range index is small and cheap to keep.';
+COMMENT ON INDEX crash_analytics.crash_game_rounds_platform_round_idx IS
+	'The same platform round seen by several bots (OCR disagreement, de-duplication).';
+COMMENT ON INDEX crash_analytics.crash_game_rounds_fair_idx IS
+	'Provably-fair verification in bulk: the rounds that carry revealed seeds.';
+COMMENT ON INDEX crash_analytics.analytics_round_multipliers_series_idx IS
+	'Built-in signal rules read a bot''s latest multipliers in one game/platform; the ML export reads them in order.';
+COMMENT ON INDEX crash_analytics.analytics_round_multipliers_game_time_idx IS
+	'Multiplier distribution and hourly dashboards per game/platform and period.';
+COMMENT ON INDEX crash_analytics.analytics_round_multipliers_platform_round_idx IS
+	'Counting a platform round once when several bots saw it.';
+COMMENT ON INDEX crash_analytics.analytics_round_signals_open_idx IS
+	'Every new multiplier resolves the open signals of its bot and game/platform.';
+COMMENT ON INDEX crash_analytics.analytics_round_signals_type_time_idx IS
+	'Signal effectiveness by rule type and period.';
+COMMENT ON INDEX crash_analytics.analytics_round_signals_model_time_idx IS
+	'Signal effectiveness by model and period.';
+COMMENT ON INDEX crash_analytics.analytics_round_outcomes_strategy_date_idx IS
+	'Strategy performance by period.';
+COMMENT ON INDEX crash_analytics.analytics_round_outcomes_game_time_idx IS
+	'Outcome reports per game/platform and period.';
+COMMENT ON INDEX crash_analytics.session_logs_started_idx IS
+	'Sessions by start time (dashboards, session lists).';
+COMMENT ON INDEX crash_analytics.error_logs_bot_time_idx IS
+	'A bot''s errors by time.';
+COMMENT ON INDEX crash_analytics.error_logs_type_time_idx IS
+	'Error counts by type and period.';
+COMMENT ON INDEX crash_analytics.ocr_validation_logs_bot_time_idx IS
+	'A bot''s OCR readings by time.';
+COMMENT ON INDEX crash_analytics.ocr_validation_logs_invalid_idx IS
+	'Invalid OCR readings, for data-quality reports.';
+COMMENT ON INDEX crash_analytics.bot_hourly_rollups_game_hour_idx IS
+	'Game statistics and strategy performance of one game/platform sum its hourly roll-ups over a period.';
+COMMENT ON INDEX crash_analytics.bot_hourly_rollups_hour_idx IS
+	'Game statistics and strategy performance over every game/platform sum the hourly roll-ups of a period.';
+COMMENT ON INDEX crash_analytics.mv_daily_bot_performance_key IS
+	'Unique key of the materialized view: lets refresh_analytics(concurrently => true) refresh it without blocking readers.';
+COMMENT ON INDEX crash_analytics.mv_hourly_game_statistics_key IS
+	'Unique key of the materialized view: lets refresh_analytics(concurrently => true) refresh it without blocking readers.';
+
+/* ------------------------------------------------------------------------
  * Per-bot writer roles.  A role listed here may log only for the bots
  * listed with it; roles not listed keep the writer profile's reach.
  * ------------------------------------------------------------------------ */
@@ -25,6 +151,10 @@ COMMENT ON TABLE crash_analytics.bot_writers IS
 	'Per-bot writer roles: a role listed here may log only for the bots listed with it (roles not listed are not restricted; superusers never are). Manage with grant_bot_writer() and revoke_bot_writer().';
 -- a role's bots, for revoke_bot_writer(role) and for reports
 CREATE INDEX bot_writers_role_idx ON crash_analytics.bot_writers (role);
+COMMENT ON INDEX crash_analytics.bot_writers_pkey IS
+	'Key (bot_id, role): a grant is recorded once (grant_bot_writer() of a granted pair changes nothing).';
+COMMENT ON INDEX crash_analytics.bot_writers_role_idx IS
+	'A role''s bots, for revoke_bot_writer(role) and for reports.';
 
 CREATE FUNCTION crash_analytics.bot_writers_changed()
 RETURNS trigger
@@ -34,6 +164,8 @@ COMMENT ON FUNCTION crash_analytics.bot_writers_changed() IS
 	'AFTER statement trigger of bot_writers: tells every backend to drop its cached per-bot writer roles.';
 CREATE TRIGGER bot_writers_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON crash_analytics.bot_writers
 	FOR EACH STATEMENT EXECUTE FUNCTION crash_analytics.bot_writers_changed();
+COMMENT ON TRIGGER bot_writers_changed ON crash_analytics.bot_writers IS
+	'After any change to the per-bot writer roles, every backend drops its cached copy of them.';
 
 CREATE FUNCTION crash_analytics.grant_bot_writer(role regrole, bot_id text)
 RETURNS void
@@ -46,10 +178,14 @@ BEGIN
 	END IF;
 	-- the checks log_crash_round applies to a bot_id, with its messages
 	IF bot_id = '' THEN
-		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'bot_id must not be empty';
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'bot_id must not be empty',
+			DETAIL = 'bot_id was an empty string.';
 	END IF;
 	IF bot_id ~ '[\x01-\x1f\x7f]' THEN
-		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'bot_id must not contain control characters';
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'bot_id must not contain control characters',
+			DETAIL = format('Character %s of bot_id is 0x%s.',
+							strpos(bot_id, substring(bot_id FROM '[\x01-\x1f\x7f]')),
+							lpad(to_hex(ascii(substring(bot_id FROM '[\x01-\x1f\x7f]'))), 2, '0'));
 	END IF;
 	IF length(bot_id) > 128 THEN
 		RAISE EXCEPTION USING ERRCODE = 'string_data_right_truncation', MESSAGE = 'value too long for bot_id',
@@ -158,6 +294,8 @@ COMMENT ON FUNCTION crash_analytics.game_platform_config_guard() IS
 	'Trigger of game_platform_config: lower-cases keys, keeps shipped rows restorable from pg_dump (a changed shipped row is dumped and replaces the shipped one on restore, timestamps included), and refuses to delete or rename a game/platform that has rounds.';
 CREATE TRIGGER game_platform_config_guard BEFORE INSERT OR UPDATE OR DELETE ON crash_analytics.game_platform_config
 	FOR EACH ROW EXECUTE FUNCTION crash_analytics.game_platform_config_guard();
+COMMENT ON TRIGGER game_platform_config_guard ON crash_analytics.game_platform_config IS
+	'Lower-cases the keys, keeps shipped rows restorable from pg_dump, and refuses to delete or rename a game/platform that has rounds (see the function game_platform_config_guard()).';
 
 /* ------------------------------------------------------------------------
  * Storage of the rows every round updates.  A bot's roll-up, series state
@@ -170,6 +308,22 @@ CREATE TRIGGER game_platform_config_guard BEFORE INSERT OR UPDATE OR DELETE ON c
 ALTER TABLE crash_analytics.bot_rollups SET (fillfactor = 10);
 ALTER TABLE crash_analytics.bot_series_state SET (fillfactor = 10);
 ALTER TABLE crash_analytics.session_logs SET (fillfactor = 20);
+
+/* ------------------------------------------------------------------------
+ * The identifier lengths of a round, as CHECKs: the limits log_crash_round
+ * and the INSERT trigger enforce (CA_MAX_ID_LEN, 22001; empty is 22023),
+ * so that a row that skips the C checks (a restored one, derived_at set)
+ * is held to them too, as bot_vm_registration and session_logs already
+ * hold bot_id and session_id.  Only these four: every CHECK is evaluated
+ * for every round written.  One statement, so existing rows are checked in
+ * one scan.
+ * ------------------------------------------------------------------------ */
+ALTER TABLE crash_analytics.crash_game_rounds
+	ADD CONSTRAINT crash_game_rounds_bot_id_check CHECK (pg_catalog.length(bot_id) BETWEEN 1 AND 128),
+	ADD CONSTRAINT crash_game_rounds_session_id_check CHECK (pg_catalog.length(session_id) BETWEEN 1 AND 128),
+	-- NULL (not sent) passes
+	ADD CONSTRAINT crash_game_rounds_platform_round_id_check CHECK (pg_catalog.length(platform_round_id) BETWEEN 1 AND 128),
+	ADD CONSTRAINT crash_game_rounds_strategy_name_check CHECK (pg_catalog.length(strategy_name) BETWEEN 1 AND 128);
 
 /* ------------------------------------------------------------------------
  * Backtests, risk of ruin and simulation (src/backtest.c).

@@ -388,6 +388,8 @@ extern void ca_check_scale(const char *field, Numeric value, int decimals);
 extern void ca_check_unit_interval(const char *field, Numeric value);
 extern void ca_check_nonnegative_int(const char *field, int64 value);
 extern void ca_check_jsonb_object(const char *field, Jsonb *value, int maxbytes);
+extern char *ca_jsonb_describe(Jsonb *value);
+extern char *ca_jsonb_value_describe(JsonbValue *value);
 extern text *ca_lower_text(text *t);
 
 extern Numeric ca_win_probability(Numeric target, Numeric rtp);

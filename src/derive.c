@@ -152,13 +152,15 @@ ca_check_text(const char *field, text *value, int maxlen, bool identifier)
 		if (len == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s must not be empty", field)));
+					 errmsg("%s must not be empty", field),
+					 errdetail("%s was an empty string.", field)));
 		for (i = 0; i < len; i++)
 			if ((unsigned char) p[i] < 0x20 || p[i] == 0x7f)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("%s must not contain control characters", field),
-						 errdetail("Character %d of %s is 0x%02x.", i + 1, field,
+						 errdetail("Character %d of %s is 0x%02x.",
+								   pg_mbstrlen_with_len(p, i) + 1, field,
 								   (unsigned char) p[i])));
 	}
 	if (len > maxlen)			/* cheap test first: bytes >= characters */
@@ -254,13 +256,72 @@ ca_check_nonnegative_int(const char *field, int64 value)
 				 errdetail("%s was " INT64_FORMAT "; it must be zero or more.", field, value)));
 }
 
+/* at most this many bytes of a JSON value are shown in an error detail */
+#define DETAIL_JSON_BYTES 64
+
+/*
+ * A JSON value for an error detail: its text, cut after DETAIL_JSON_BYTES
+ * bytes ("..." marks the cut), and its type as jsonb_typeof() names it:
+ * '[1, 2] (a JSON array)', '"x" (a JSON string)', 'null (JSON null)',
+ * '["key 1", "ke... (a JSON array of 330 characters)'.
+ */
+char *
+ca_jsonb_describe(Jsonb *value)
+{
+	const char *type;
+	char	   *s;
+	int			len,
+				cut;
+
+	if (JB_ROOT_IS_SCALAR(value))
+	{
+		JsonbValue	v;
+
+		(void) JsonbExtractScalar(&value->root, &v);
+		switch (v.type)
+		{
+			case jbvNull:
+				return pstrdup("null (JSON null)");
+			case jbvString:
+				type = "string";
+				break;
+			case jbvNumeric:
+				type = "number";
+				break;
+			case jbvBool:
+				type = "boolean";
+				break;
+			default:
+				type = "scalar";
+				break;
+		}
+	}
+	else
+		type = JB_ROOT_IS_ARRAY(value) ? "array" : "object";
+	s = JsonbToCString(NULL, &value->root, VARSIZE_ANY_EXHDR(value));
+	len = strlen(s);
+	cut = pg_mbcliplen(s, len, DETAIL_JSON_BYTES);
+	if (cut < len)
+		return psprintf("%.*s... (a JSON %s of %d characters)", cut, s, type,
+						pg_mbstrlen_with_len(s, len));
+	return psprintf("%s (a JSON %s)", s, type);
+}
+
+/* The same for a value met while iterating over a container. */
+char *
+ca_jsonb_value_describe(JsonbValue *value)
+{
+	return ca_jsonb_describe(JsonbValueToJsonb(value));
+}
+
 void
 ca_check_jsonb_object(const char *field, Jsonb *value, int maxbytes)
 {
 	if (!JB_ROOT_IS_OBJECT(value))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a JSON object", field)));
+				 errmsg("%s must be a JSON object", field),
+				 errdetail("%s was %s.", field, ca_jsonb_describe(value))));
 	if (VARSIZE_ANY_EXHDR(value) > (Size) maxbytes)
 		ereport(ERROR,
 				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
@@ -275,7 +336,8 @@ check_timestamp(const char *field, TimestampTz t)
 	if (TIMESTAMP_NOT_FINITE(t))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a finite timestamp", field)));
+				 errmsg("%s must be a finite timestamp", field),
+				 errdetail("%s was %s.", field, timestamptz_to_str(t))));
 }
 
 text *
@@ -509,7 +571,8 @@ ca_round_normalize(CaRound *r)
 		if (ARR_NDIM(arr) > 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("tags must be a one-dimensional array")));
+					 errmsg("tags must be a one-dimensional array"),
+					 errdetail("tags has %d dimensions.", ARR_NDIM(arr))));
 		deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 		if (n > 32)
 			ereport(ERROR,
@@ -521,7 +584,8 @@ ca_round_normalize(CaRound *r)
 			if (nulls[i])
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("tags must not contain null elements")));
+						 errmsg("tags must not contain null elements"),
+						 errdetail("Element %d of tags is null.", i + 1)));
 			ca_check_text("tags element", DatumGetTextPP(elems[i]), CA_MAX_NAME_LEN, true);
 		}
 	}

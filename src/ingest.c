@@ -203,6 +203,8 @@ ca_load_game(CaWriter *w, text *game_name, text *platform_code, bool for_ingest)
 			ereport(ERROR,
 					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 					 errmsg("unknown game/platform \"%s/%s\"", game, platform),
+					 errdetail("crash_analytics.game_platform_config has no row with game_name \"%s\" and platform_code \"%s\".",
+							   game, platform),
 					 errhint("Register it first: SELECT crash_analytics.register_game_platform('%s', '%s', rtp => 0.97);",
 							 game, platform)));
 		g = game_from_row(row);
@@ -222,6 +224,8 @@ ca_load_game(CaWriter *w, text *game_name, text *platform_code, bool for_ingest)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("game/platform \"%s/%s\" is not active", game, platform),
+				 errdetail("The row of crash_analytics.game_platform_config with game_name \"%s\" and platform_code \"%s\" has is_active = false; its rounds are refused.",
+						   game, platform),
 				 errhint("Reactivate it with crash_analytics.register_game_platform('%s', '%s', NULL, is_active => true).",
 						 game, platform)));
 	return g;
@@ -502,6 +506,8 @@ ca_log_round_outcome(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a SKIP round has no outcome"),
+				 errdetail("round_outcome was \"%s\"; an outcome is a settled bet: WIN, LOSS or VOID.",
+						   text_to_cstring(PG_GETARG_TEXT_PP(8))),
 				 errhint("Log rounds without a bet with crash_analytics.log_crash_round().")));
 	if (ca_cmp(PG_GETARG_NUMERIC(5), ca_num_int(0)) <= 0 && !numeric_is_nan(PG_GETARG_NUMERIC(5)))
 		ereport(ERROR,
@@ -599,7 +605,8 @@ ca_log_crash_rounds(PG_FUNCTION_ARGS)
 	if (!JB_ROOT_IS_ARRAY(rounds) || JB_ROOT_IS_SCALAR(rounds))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rounds must be a JSON array of objects")));
+				 errmsg("rounds must be a JSON array of objects"),
+				 errdetail("rounds was %s.", ca_jsonb_describe(rounds))));
 	n = JB_ROOT_COUNT(rounds);
 	ids = palloc(sizeof(Datum) * Max(n, 1));
 
@@ -623,7 +630,8 @@ ca_log_crash_rounds(PG_FUNCTION_ARGS)
 		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("a batch element must be a JSON object")));
+					 errmsg("a batch element must be a JSON object"),
+					 errdetail("The element was %s.", ca_jsonb_value_describe(&v))));
 		oldcxt = MemoryContextSwitchTo(elemcxt);
 		res = ca_ingest_round(w, ca_round_from_json(v.val.binary.data), CA_PATH_BATCH);
 		ca_writer_adopt(w);

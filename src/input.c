@@ -27,6 +27,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
+#include "utils/varlena.h"
 
 #include "crash_analytics.h"
 
@@ -90,6 +91,42 @@ input_column_by_name(const char *name)
 	return -1;
 }
 
+/*
+ * The key a mistyped one most likely meant, or NULL: the only key the sent
+ * one is the first word of ("stake" for "stake_value"), or else the only
+ * key at the smallest edit distance, one edit per three characters at most.
+ */
+static const char *
+closest_input_key(const char *key)
+{
+	int			klen = strlen(key);
+	int			best_d = Min(klen / 3, 2) + 1;
+	const char *best = NULL;
+	bool		tie = false;
+	int			i;
+
+	for (i = 0; i < ca_round_input_count; i++)
+	{
+		const char *name = ca_column_name(CA_ROUNDS, ca_round_input_columns[i]);
+		int			nlen = strlen(name);
+		int			d;
+
+		if (klen >= 3 && nlen > klen && strncmp(name, key, klen) == 0 && name[klen] == '_')
+			d = 0;
+		else
+			d = varstr_levenshtein_less_equal(key, klen, name, nlen, 1, 1, 1, best_d, true);
+		if (d < best_d)
+		{
+			best = name;
+			best_d = d;
+			tie = false;
+		}
+		else if (d == best_d && best != NULL)
+			tie = true;
+	}
+	return tie ? NULL : best;
+}
+
 /* A JSON scalar as text, for a type's input function. */
 static char *
 json_scalar_cstring(JsonbValue *v, const char *key)
@@ -105,7 +142,8 @@ json_scalar_cstring(JsonbValue *v, const char *key)
 		default:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("value of key \"%s\" must be a JSON string, number or boolean", key)));
+					 errmsg("value of key \"%s\" must be a JSON string, number or boolean", key),
+					 errdetail("The value sent was %s.", ca_jsonb_value_describe(v))));
 	}
 	return NULL;				/* keep compiler quiet */
 }
@@ -135,7 +173,8 @@ ca_json_to_datum(JsonbValue *v, Oid typid, const char *key)
 		if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("value of key \"%s\" must be a JSON array of strings", key)));
+					 errmsg("value of key \"%s\" must be a JSON array of strings", key),
+					 errdetail("The value sent was %s.", ca_jsonb_value_describe(v))));
 		it = JsonbIteratorInit(v->val.binary.data);
 		while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
 		{
@@ -144,7 +183,9 @@ ca_json_to_datum(JsonbValue *v, Oid typid, const char *key)
 			if (elem.type != jbvString)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("value of key \"%s\" must be a JSON array of strings", key)));
+						 errmsg("value of key \"%s\" must be a JSON array of strings", key),
+						 errdetail("Element %d of the array was %s.", list_length(items) + 1,
+								   ca_jsonb_value_describe(&elem))));
 			items = lappend(items, cstring_to_text_with_len(elem.val.string.val,
 															elem.val.string.len));
 		}
@@ -156,7 +197,8 @@ ca_json_to_datum(JsonbValue *v, Oid typid, const char *key)
 	if (v->type == jbvBinary)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("value of key \"%s\" must be a JSON string, number or boolean", key)));
+				 errmsg("value of key \"%s\" must be a JSON string, number or boolean", key),
+				 errdetail("The value sent was %s.", ca_jsonb_value_describe(v))));
 	{
 		Oid			typinput,
 					typioparam;
@@ -199,10 +241,15 @@ ca_round_from_json(JsonbContainer *obj)
 			key = pnstrdup(v.val.string.val, v.val.string.len);
 			col = input_column_by_name(key);
 			if (col < 0)
+			{
+				const char *closest = closest_input_key(key);
+
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("unknown key \"%s\"", key),
-						 errhint("Keys are the argument names of crash_analytics.log_crash_round().")));
+						 errdetail("The keys of a batch element are the argument names of crash_analytics.log_crash_round()."),
+						 closest ? errhint("Perhaps you meant \"%s\".", closest) : 0));
+			}
 		}
 		else if (tok == WJB_VALUE)
 		{

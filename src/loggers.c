@@ -85,7 +85,8 @@ timestamp_arg(FunctionCallInfo fcinfo, int argno, const char *field)
 	if (TIMESTAMP_NOT_FINITE(t))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a finite timestamp", field)));
+				 errmsg("%s must be a finite timestamp", field),
+				 errdetail("%s was %s.", field, timestamptz_to_str(t))));
 	return t;
 }
 
@@ -226,6 +227,8 @@ ca_log_round_multiplier(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("session \"%s\" of bot \"%s\" has ended", text_to_cstring(session_id),
 							text_to_cstring(bot_id)),
+					 errdetail("The session's status is %s.",
+							   TextDatumGetCString(ca_row_get(s, SE_STATUS, NULL))),
 					 errhint("Log new rounds in a new session.")));
 	}
 
@@ -416,7 +419,8 @@ ca_log_ocr_validation(PG_FUNCTION_ARGS)
 	if (valid && parsed == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("is_valid cannot be true without parsed_value")));
+				 errmsg("is_valid cannot be true without parsed_value"),
+				 errdetail("is_valid was true and parsed_value was null.")));
 
 	w = ca_writer_begin();
 	o = ca_row_new(CA_OCR);
@@ -532,7 +536,9 @@ ca_start_session(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be null when %s is given",
 						game_name ? "platform_code" : "game_name",
-						game_name ? "game_name" : "platform_code")));
+						game_name ? "game_name" : "platform_code"),
+				 errdetail("%s was \"%s\".", game_name ? "game_name" : "platform_code",
+						   text_to_cstring(game_name ? game_name : platform))));
 	if (balance != NULL && ca_cmp(balance, ca_num_int(0)) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -575,8 +581,9 @@ ca_start_session(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_UNIQUE_VIOLATION),
 					 errmsg("session \"%s\" of bot \"%s\" was already started on another game/platform",
 							text_to_cstring(session_id), text_to_cstring(bot_id)),
-					 errdetail("It was started on %s/%s.", TextDatumGetCString(d),
-							   TextDatumGetCString(ca_row_get(s, SE_PLATFORM, NULL)))));
+					 errdetail("It was started on %s/%s; the call names %s/%s.", TextDatumGetCString(d),
+							   TextDatumGetCString(ca_row_get(s, SE_PLATFORM, NULL)),
+							   text_to_cstring(game_name), text_to_cstring(platform))));
 		d = ca_row_get(s, SE_BALANCE_START, &isnull);
 		if (balance != NULL && !isnull && ca_cmp(DatumGetNumeric(d), balance) != 0)
 			ereport(ERROR,
@@ -634,7 +641,8 @@ ca_end_session(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("session \"%s\" of bot \"%s\" does not exist", text_to_cstring(session_id),
-						text_to_cstring(bot_id))));
+						text_to_cstring(bot_id)),
+				 errdetail("A session exists once start_session() or its first logged round has started it.")));
 	stored = TextDatumGetCString(ca_row_get(s, SE_STATUS, NULL));
 	if (strcmp(stored, "active") != 0)
 	{
@@ -642,7 +650,9 @@ ca_end_session(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("session \"%s\" of bot \"%s\" has already ended with status %s",
-							text_to_cstring(session_id), text_to_cstring(bot_id), stored)));
+							text_to_cstring(session_id), text_to_cstring(bot_id), stored),
+					 errdetail("The call asked for status %s; a repeated end_session() must send the status the session ended with.",
+							   text_to_cstring(status))));
 		ca_writer_end(w);
 		PG_RETURN_INT64(row_id(s, SE_ID));
 	}
@@ -650,7 +660,8 @@ ca_end_session(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("ended_at is before the session started"),
-				 errdetail("The session started at %s.",
+				 errdetail("ended_at was %s; the session started at %s.",
+						   pstrdup(timestamptz_to_str(ended)),
 						   pstrdup(timestamptz_to_str(DatumGetTimestampTz(ca_row_get(s, SE_STARTED_AT, NULL)))))));
 	ca_row_set(s, SE_STATUS, PointerGetDatum(status));
 	ca_row_set(s, SE_ENDED_AT, TimestampTzGetDatum(ended));

@@ -65,13 +65,23 @@ rule_field(JsonbContainer *obj, const char *key)
 	return getKeyJsonValueFromContainer(obj, key, strlen(key), NULL);
 }
 
+/* A rule's key for a detail: 'Key "target" is missing' or 'Key "target" was "2" (a JSON string)' */
+static char *
+key_sent(const char *key, JsonbValue *v)
+{
+	if (v == NULL)
+		return psprintf("Key \"%s\" is missing", key);
+	return psprintf("Key \"%s\" was %s", key, ca_jsonb_value_describe(v));
+}
+
+/* detail: a full sentence, naming what was sent */
 static pg_attribute_noreturn() void
-bad_rule(int n, const char *fmt, const char *arg)
+bad_rule(int n, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid signal rule %d", n),
-			 errdetail(fmt, arg),
+			 errdetail("%s", detail),
 			 errhint("Rules look like {\"rule\": \"low_streak\", \"length\": 3, \"below\": 2.00, \"target\": 1.80} or {\"rule\": \"high_after\", \"above\": 10.00, \"target\": 2.00}.")));
 }
 
@@ -82,12 +92,13 @@ rule_multiplier(JsonbContainer *obj, const char *key, int n)
 	Numeric		m;
 
 	if (v == NULL || v->type != jbvNumeric)
-		bad_rule(n, "Key \"%s\" must be a number.", key);
+		bad_rule(n, psprintf("%s; it must be a number.", key_sent(key, v)));
 	m = v->val.numeric;
 	if (numeric_is_nan(m) || numeric_is_inf(m) ||
 		ca_cmp(m, ca_num("1.01")) < 0 || ca_cmp(m, ca_num("1e8")) >= 0 ||
 		ca_cmp(ca_round(m, 2), m) != 0)
-		bad_rule(n, "Key \"%s\" must be a multiplier from 1.01 with at most two decimal places.", key);
+		bad_rule(n, psprintf("Key \"%s\" was %s; it must be a multiplier from 1.01 with at most two decimal places.",
+							 key, ca_num_str(m)));
 	return ca_round(m, 2);
 }
 
@@ -103,7 +114,8 @@ parse_rules(Jsonb *rules, SignalRule *out)
 	if (!JB_ROOT_IS_ARRAY(rules) || JB_ROOT_IS_SCALAR(rules))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("signal_rules must be a JSON array")));
+				 errmsg("signal_rules must be a JSON array"),
+				 errdetail("signal_rules was %s.", ca_jsonb_describe(rules))));
 	it = JsonbIteratorInit(&rules->root);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
@@ -122,13 +134,15 @@ parse_rules(Jsonb *rules, SignalRule *out)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("too many signal rules"),
-					 errdetail("At most %d rules are allowed.", MAX_RULES)));
+					 errdetail("signal_rules has %d rules; at most %d are allowed.",
+							   (int) JB_ROOT_COUNT(rules), MAX_RULES)));
 		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-			bad_rule(n, "A rule must be a JSON object%s.", "");
+			bad_rule(n, psprintf("The rule was %s; a rule must be a JSON object.",
+								 ca_jsonb_value_describe(&v)));
 		obj = v.val.binary.data;
 		kind = rule_field(obj, "rule");
 		if (kind == NULL || kind->type != jbvString)
-			bad_rule(n, "Key \"%s\" must name the rule.", "rule");
+			bad_rule(n, psprintf("%s; it must name the rule (a string).", key_sent("rule", kind)));
 		kindname = pnstrdup(kind->val.string.val, kind->val.string.len);
 		rule = &out[n - 1];
 		if (strcmp(kindname, "low_streak") == 0)
@@ -138,11 +152,13 @@ parse_rules(Jsonb *rules, SignalRule *out)
 
 			rule->kind = RULE_LOW_STREAK;
 			if (len == NULL || len->type != jbvNumeric)
-				bad_rule(n, "Key \"%s\" must be a whole number from 1 to 50.", "length");
+				bad_rule(n, psprintf("%s; it must be a whole number from 1 to %d.",
+									 key_sent("length", len), MAX_STREAK_LENGTH));
 			rule->length = numeric_int4_opt_error(len->val.numeric, &bad);
 			if (bad || rule->length < 1 || rule->length > MAX_STREAK_LENGTH ||
 				ca_cmp(ca_num_int(rule->length), len->val.numeric) != 0)
-				bad_rule(n, "Key \"%s\" must be a whole number from 1 to 50.", "length");
+				bad_rule(n, psprintf("Key \"length\" was %s; it must be a whole number from 1 to %d.",
+									 ca_num_str(len->val.numeric), MAX_STREAK_LENGTH));
 			rule->threshold = rule_multiplier(obj, "below", n);
 		}
 		else if (strcmp(kindname, "high_after") == 0)
@@ -152,7 +168,7 @@ parse_rules(Jsonb *rules, SignalRule *out)
 			rule->threshold = rule_multiplier(obj, "above", n);
 		}
 		else
-			bad_rule(n, "Unknown rule \"%s\"; known rules are low_streak and high_after.", kindname);
+			bad_rule(n, psprintf("Unknown rule \"%s\"; known rules are low_streak and high_after.", kindname));
 		rule->target = rule_multiplier(obj, "target", n);
 
 		/* no key the rule does not use: a typo must not be silently ignored */
@@ -168,7 +184,7 @@ parse_rules(Jsonb *rules, SignalRule *out)
 				!(rule->kind == RULE_LOW_STREAK &&
 				  (strcmp(key, "length") == 0 || strcmp(key, "below") == 0)) &&
 				!(rule->kind == RULE_HIGH_AFTER && strcmp(key, "above") == 0))
-				bad_rule(n, "Unknown key \"%s\".", key);
+				bad_rule(n, psprintf("Unknown key \"%s\".", key));
 		}
 	}
 	return n;

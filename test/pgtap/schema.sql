@@ -8,7 +8,7 @@
 \pset pager off
 BEGIN;
 CREATE EXTENSION crash_analytics;
-SELECT plan(91);
+SELECT plan(100);
 
 SELECT has_schema('crash_analytics');
 SELECT tables_are('crash_analytics', ARRAY[
@@ -69,6 +69,23 @@ SELECT indexes_are('crash_analytics', 'bot_hourly_rollups', ARRAY['bot_hourly_ro
 SELECT indexes_are('crash_analytics', 'bot_series_state', ARRAY['bot_series_state_pkey'], 'bot_series_state has exactly its indexes');
 SELECT indexes_are('crash_analytics', 'bot_writers', ARRAY['bot_writers_pkey', 'bot_writers_role_idx'], 'bot_writers has exactly its indexes');
 SELECT has_check('crash_analytics', 'crash_game_rounds', 'crash_game_rounds has CHECK constraints');
+-- the identifier lengths the C checks enforce (CA_MAX_ID_LEN) hold for every row, a restored one too
+SELECT col_has_check('crash_analytics', 'crash_game_rounds', c, 'crash_game_rounds.' || c || ' has a length CHECK')
+  FROM unnest(ARRAY['bot_id', 'session_id', 'platform_round_id', 'strategy_name']) AS c;
+PREPARE restored_round(text, text) AS
+	INSERT INTO crash_analytics.crash_game_rounds
+		(bot_id, session_id, round_number, game_name, platform_code, currency, game_rtp, played_at,
+		 stake_value, crash_multiplier, payout_value, profit_loss, expected_profit, round_outcome,
+		 is_instant_crash, outcome_source, ingest_path, derived_at)
+	VALUES ($1, $2, 1, 'aviator', 'dafabet', 'USD', 0.97, now(), 0, 2.00, 0, 0, 0, 'SKIP',
+			false, 'derived', 'insert', now());
+SELECT throws_ok($$EXECUTE restored_round(repeat('b', 129), 's1')$$, '23514',
+				 'new row for relation "crash_game_rounds" violates check constraint "crash_game_rounds_bot_id_check"',
+				 'a restored round with a 129-character bot_id is refused');
+SELECT throws_ok($$EXECUTE restored_round('tap_restored', '')$$, '23514',
+				 'new row for relation "crash_game_rounds" violates check constraint "crash_game_rounds_session_id_check"',
+				 'a restored round with an empty session_id is refused');
+DEALLOCATE restored_round;
 SELECT has_trigger('crash_analytics', 'crash_game_rounds', 'crash_game_rounds_ingest', 'INSERT/COPY go through the C funnel');
 SELECT has_trigger('crash_analytics', t, t || '_updated_at', t || ' keeps updated_at')
   FROM unnest(ARRAY['bot_vm_registration', 'session_logs', 'analytics_round_signals']) AS t;
@@ -99,6 +116,24 @@ SELECT is(
 	  WHERE c.relnamespace = 'crash_analytics'::regnamespace AND c.relkind IN ('r', 'v', 'm')
 		AND obj_description(c.oid, 'pg_class') IS NULL),
 	NULL, 'every table and view has a COMMENT');
+SELECT is(
+	(SELECT array_agg(c.relname::text ORDER BY 1) FROM pg_class c
+	  WHERE c.relnamespace = 'crash_analytics'::regnamespace AND c.relkind = 'S'
+		AND NOT EXISTS (SELECT 1 FROM pg_description d WHERE d.objoid = c.oid
+						 AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0)),
+	NULL, 'every sequence has a COMMENT');
+SELECT is(
+	(SELECT array_agg(c.relname::text ORDER BY 1) FROM pg_class c
+	  WHERE c.relnamespace = 'crash_analytics'::regnamespace AND c.relkind IN ('i', 'I')
+		AND NOT EXISTS (SELECT 1 FROM pg_description d WHERE d.objoid = c.oid
+						 AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0)),
+	NULL, 'every index has a COMMENT');
+SELECT is(
+	(SELECT array_agg(t.tgname::text ORDER BY 1) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+	  WHERE c.relnamespace = 'crash_analytics'::regnamespace AND NOT t.tgisinternal
+		AND NOT EXISTS (SELECT 1 FROM pg_description d WHERE d.objoid = t.oid
+						 AND d.classoid = 'pg_trigger'::regclass)),
+	NULL, 'every trigger has a COMMENT');
 
 -- functions that run with the owner's rights pin search_path
 SELECT is(
