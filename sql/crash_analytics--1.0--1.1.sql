@@ -167,6 +167,23 @@ CREATE TRIGGER bot_writers_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE 
 COMMENT ON TRIGGER bot_writers_changed ON crash_analytics.bot_writers IS
 	'After any change to the per-bot writer roles, every backend drops its cached copy of them.';
 
+/* ------------------------------------------------------------------------
+ * Bot registrations are cached by every backend that logs (a round reads
+ * its bot's strategy and signal rules): any change by SQL tells them.  The
+ * C code's own changes (register_bot) send the same news itself.
+ * ------------------------------------------------------------------------ */
+CREATE FUNCTION crash_analytics.bot_vm_registration_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ca_invalidate_trigger'
+LANGUAGE C;
+COMMENT ON FUNCTION crash_analytics.bot_vm_registration_changed() IS
+	'AFTER statement trigger of bot_vm_registration: tells every backend to drop its cached bot registrations.';
+CREATE TRIGGER bot_vm_registration_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON crash_analytics.bot_vm_registration
+	FOR EACH STATEMENT EXECUTE FUNCTION crash_analytics.bot_vm_registration_changed();
+COMMENT ON TRIGGER bot_vm_registration_changed ON crash_analytics.bot_vm_registration IS
+	'After any change to bot registrations by SQL, every backend drops its cached copy of them, so the next round reads the bot''s strategy and signal rules as they are.';
+
 CREATE FUNCTION crash_analytics.grant_bot_writer(role regrole, bot_id text)
 RETURNS void
 LANGUAGE plpgsql
