@@ -53,6 +53,11 @@
  * a hash of bot_id).  Two bots never share a lock, so concurrent bots never
  * wait on each other; two calls for the same bot run one after the other,
  * which is what makes the idempotency probe and the roll-up updates safe.
+ * A statement that writes several bots takes several locks: a batch
+ * (ca_lock_bots) never waits for one while holding another it took, and
+ * closes its bots' gates meanwhile so that new callers queue behind it; an
+ * INSERT/COPY takes them as its rows arrive (writer.c, "Bot locks and
+ * gates", says which orders can deadlock).
  *
  * IDENTIFICATION
  *	  src/crash_analytics.h

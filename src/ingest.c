@@ -710,6 +710,18 @@ check_trigger_event(FunctionCallInfo fcinfo, const char *name, bool row_level)
  * for the executor to insert.  A retry of a logged round is skipped
  * (returns NULL); a row that already carries derived_at is a restored row
  * (pg_restore, whose derived rows are restored alongside) and passes as is.
+ *
+ * Locks: each row takes its bot's lock when it arrives (ca_ingest_round ->
+ * ca_lock_bot) and the statement keeps every lock it took, as its rows are
+ * already written: a multi-bot statement waits for a busy bot while holding
+ * the bots it met before.  It cannot know the bots of the rows still to
+ * come, nor give back locks of rows it wrote, so it cannot do what a batch
+ * does (ca_lock_bots); instead the rule is PostgreSQL's for row locks:
+ * statements whose rows come in bot_id order take the locks in one order
+ * and never deadlock with each other (nor with batches or single calls, in
+ * any order), while two that meet the same bots in opposite orders may, and
+ * then PostgreSQL aborts one with 40P01 and nothing of it is written
+ * (isolation spec bot_locks).
  */
 Datum
 ca_rounds_ingest_trigger(PG_FUNCTION_ARGS)

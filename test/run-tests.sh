@@ -82,14 +82,18 @@ for s in ${CA_REL_SUITES-load crash backup upgrade bad_input_volume schema_squat
 	fi
 done
 
-# 4. the pg_regress suite under Valgrind (test/valgrind.sh, about a minute;
-#    CA_SKIP_VALGRIND=1 leaves it out), on a second cluster
+# 4. the pg_regress suite under Valgrind (test/valgrind.sh, on a second
+#    cluster, port CA_PGPORT + 31; CA_SKIP_VALGRIND=1 leaves it out), bounded
+#    like the reliability suites: a timeout stops a hung run
 if [ "${CA_SKIP_VALGRIND:-0}" != 1 ]; then
 	ca_say "valgrind: test/valgrind.sh"
 	set +e
-	CA_SKIP_BUILD=1 bash test/valgrind.sh >"$CA_BASE/valgrind.out" 2>&1
+	CA_SKIP_BUILD=1 timeout --kill-after=30 "${CA_VALGRIND_TIMEOUT:-1200}" \
+		bash test/valgrind.sh >"$CA_BASE/valgrind.out" 2>&1
 	rc=$?
 	set -e
+	[ "$rc" -ne 124 ] || echo "FAILED [valgrind]: test/valgrind.sh timed out after ${CA_VALGRIND_TIMEOUT:-1200} s"
+	[ "$rc" -ne 124 ] || tail -n 20 "$CA_BASE/valgrind.out"
 	grep -vE '^(ok - |=+[0-9]+=+ )' "$CA_BASE/valgrind.out" | grep -vE '^(test |     )?[a-z_0-9]+ +\.\.\. ok' || true
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$CA_BASE/valgrind.out" | tail -n 1 || true)
 	ok=$(printf '%s' "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p')

@@ -4,15 +4,21 @@
 #   sudo bash test/valgrind.sh              # every sql/*.sql regression test
 #   sudo bash test/valgrind.sh loggers      # only these tests
 #
-# A separate command, not part of test/run-tests.sh: every backend runs about
-# thirty times slower under Valgrind.  It installs Valgrind if missing,
-# builds and installs the extension (as run-tests.sh does), starts a second
-# private cluster (under $CA_BASE/valgrind, port CA_VG_PORT, default 54360)
+# Step 4 of test/run-tests.sh (under a timeout; CA_SKIP_VALGRIND=1 leaves it
+# out), and a command of its own: every backend runs about thirty times
+# slower under Valgrind.  It installs Valgrind if missing, builds and
+# installs the extension (as run-tests.sh does), starts a second private
+# cluster (under $CA_BASE/valgrind, port CA_VG_PORT, default CA_PGPORT + 31,
+# so that trees testing with different CA_PGPORT never share a port)
 # whose postmaster runs under `valgrind --tool=memcheck --trace-children=yes`
 # (every backend is a fork of it, so every backend is checked), runs the
 # pg_regress suites against it, stops it, and reads one Valgrind log per
 # process.  Any error outside test/valgrind.supp fails the run; so does a
-# backend killed by a signal, or a regression test whose output differs.
+# backend killed by a signal, a regression test whose output differs, or
+# fewer complete Valgrind logs (ending with an ERROR SUMMARY) than tests:
+# every test runs in a backend of its own, so fewer logs would mean that
+# Valgrind did not watch the backends (and a run with no log at all would
+# otherwise pass with 0 errors).
 # It ends with one line:
 #   valgrind: PASS|FAIL - N errors outside test/valgrind.supp in P processes, ...
 # and the usual "N passed, N failed" count of those checks.
@@ -37,7 +43,7 @@ VG_BASE="$CA_BASE/valgrind"
 VG_DATA="$VG_BASE/data"
 VG_SOCKET="$VG_BASE/socket"
 VG_LOGS="$VG_BASE/logs"
-VG_PORT=${CA_VG_PORT:-54360}
+VG_PORT=${CA_VG_PORT:-$((CA_PGPORT + 31))}
 VG_SUPP="$CA_ROOT/test/valgrind.supp"
 t0=$(date +%s)
 
@@ -76,6 +82,7 @@ ca_pg valgrind --tool=memcheck --trace-children=yes --leak-check=no --num-caller
 	--suppressions="$VG_SUPP" --error-markers=VALGRINDERROR-BEGIN,VALGRINDERROR-END \
 	--log-file="$VG_LOGS/%p.log" \
 	"$CA_PGBIN/postgres" -D "$VG_DATA" >>"$VG_BASE/server.log" 2>&1 &
+vg_pid=$!
 for ((i = 0; i < 600; i++)); do
 	"$CA_PGBIN/pg_isready" -q -h "$VG_SOCKET" -p "$VG_PORT" && break
 	sleep 0.5
@@ -107,12 +114,15 @@ n_failed=$(grep -cE '\.\.\. FAILED' "$VG_BASE/regress.out" || true)
 if [ "$regress_rc" -ne 0 ] && [ "$n_failed" -eq 0 ]; then n_failed=$n_tests; fi
 
 vg_stop
+# the postmaster writes its own Valgrind summary after pg_ctl saw it go
+wait "$vg_pid" 2>/dev/null || true
 trap - EXIT
 
 # ----------------------------------------------------------------------
 # what Valgrind saw
 # ----------------------------------------------------------------------
 n_procs=$(find "$VG_LOGS" -name '*.log' | wc -l)
+n_complete=$({ grep -l 'ERROR SUMMARY:' "$VG_LOGS"/*.log 2>/dev/null || true; } | wc -l)
 n_contexts=$(cat "$VG_LOGS"/*.log 2>/dev/null | grep -c 'VALGRINDERROR-BEGIN' || true)
 n_errors=$(cat "$VG_LOGS"/*.log 2>/dev/null | sed -nE 's/.*ERROR SUMMARY: ([0-9]+) errors.*/\1/p' |
 	awk '{s += $1} END {print s + 0}')
@@ -143,6 +153,8 @@ check() {	# check OK WHAT
 }
 check "$([ "$n_errors" -eq 0 ] && echo 0 || echo 1)" "no Valgrind error outside test/valgrind.supp ($n_errors found in $n_contexts contexts; $n_suppressed suppressed) in $n_procs processes"
 check "$([ -z "$crashes" ] && echo 0 || echo 1)" "no backend killed by a signal"
+check "$([ "$n_complete" -ge "$n_tests" ] && [ "$n_tests" -gt 0 ] && echo 0 || echo 1)" \
+	"Valgrind watched the backends: $n_complete complete process logs ($n_procs in all), at least one per test ($n_tests)"
 check "$([ "$n_failed" -eq 0 ] && echo 0 || echo 1)" "pg_regress under Valgrind: $((n_tests - n_failed)) of $n_tests tests give their expected output"
 secs=$(($(date +%s) - t0))
 if [ "$failed" -eq 0 ]; then

@@ -94,8 +94,10 @@ done
 rel_check_no_crash "$off" "bad input"
 
 # The smallest input found that made verify_consistency() crash the server
-# (bug report in the README's Reliability section): a batch refused after its
-# first element's row was written, then a round with a 30 kB metadata object.
+# (a defect this suite found, now fixed: case 9 of sql/bug_regressions.sql;
+# the README's Reliability section lists what this suite found): a batch
+# refused after its first element's row was written, then a round with a
+# 30 kB metadata object.
 off=$(rel_log_offset)
 rel_createdb ca_bad_replay
 out=$(rel_psql ca_bad_replay 2>&1 <<'SQL' || true

@@ -89,11 +89,13 @@ SQL
 }
 
 # verify_consistency() in DB: one ok, or one failure listing every bad check.
-# If the call itself fails (it has crashed the server: bug 3 of the README's
-# Reliability section, a replay after a rolled-back round), that is one
-# failure; then, so that the data is still checked, the server is waited
-# for, the extension's tables are vacuumed (which removes the dead index
-# entries the crash needs) and the check is made again.
+# If the call itself fails, that is one failure; then, so that the data is
+# still checked, the server is waited for, the extension's tables are
+# vacuumed and the check is made again.  (The call once crashed the server
+# when it replayed a bot whose index held the entry of a rolled-back row --
+# fixed, and kept fixed by case 9 of sql/bug_regressions.sql and load.sh's
+# check (4); VACUUM removes such dead entries, so the data could still be
+# checked.)
 rel_check_consistency() {	# rel_check_consistency DB LABEL
 	local out bad off
 	off=$(rel_log_offset)

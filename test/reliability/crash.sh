@@ -2,8 +2,12 @@
 # test/reliability/crash.sh: suite 2, crash recovery.
 #
 # Three faults, each in the middle of a load of CA_REL_CRASH_WORKERS (6)
-# logger.py workers (single calls, multi-bot batches, INSERT ... SELECT; each
-# worker writes down the rounds whose COMMIT returned):
+# logger.py workers on 6 bots (single calls and multi-bot batches, and one
+# worker back-filling several bots per INSERT ... SELECT, rows in bot_id
+# order; each worker writes down the rounds whose COMMIT returned).  This is
+# the suite's own load, not load.sh's pgbench run: pgbench cannot tell which
+# transactions committed before a crash, and that is what is checked here.
+# The faults:
 #   (a) kill -9 of one backend that is running log_crash_round(s) (the
 #       postmaster then restarts every backend and recovers);
 #   (b) pg_ctl stop -m immediate, then start;

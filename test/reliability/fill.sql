@@ -61,8 +61,9 @@ SELECT count(crash_analytics.log_crash_round(bot_id => r.bot_id, session_id => r
 		server_seed_hash => md5(r.platform_round_id), tags => ARRAY['fill']))
   FROM (SELECT * FROM fill_rounds WHERE n <= 100 ORDER BY b, d, n) r;
 
--- path 2: batches of 50, rounds 101..200, one statement each (two batch
--- calls in one statement fail: bug 4 of the README's Reliability section)
+-- path 2: batches of 50, rounds 101..200, one statement each (as a bot
+-- sends them; several batch calls in one statement work too: load.sh's
+-- check (3))
 SELECT format('SELECT cardinality(crash_analytics.log_crash_rounds(%L))', x.j)
   FROM (SELECT jsonb_agg(to_jsonb(r) - 'b' - 'd' - 'n' ORDER BY r.n) AS j
 		  FROM fill_rounds r WHERE r.n BETWEEN 101 AND 200

@@ -2,11 +2,12 @@
 # test/reliability/pg_upgrade.sh: pg_upgrade of a filled cluster (part of
 # suite 5; the upgrade suite runs it unless CA_REL_PG_UPGRADE=0).
 #
-# A second cluster (port 54355, under $CA_BASE/pg_upgrade/old) gets two
+# A second cluster (port CA_PGPORT + 26, under $CA_BASE/pg_upgrade/old: trees
+# testing with different CA_PGPORT never share a port) gets two
 # databases filled by fill.sql: one at the default version with the writer
 # and reader profiles granted, one still at 1.0.  It is stopped and
 # upgraded with pg_upgrade (PostgreSQL 15 -> 15, copy mode, the same binaries)
-# into a third cluster (port 54356, .../new), which is started.  Then, in
+# into a third cluster (port CA_PGPORT + 27, .../new), which is started.  Then, in
 # each database: every table row by row and every sequence as before, the
 # extension's catalog as before, verify_consistency() all ok, logging goes
 # on through every path (no id collision) and verify_consistency() is ok
@@ -22,8 +23,8 @@ PGU="$CA_BASE/pg_upgrade"
 OLD_DATA="$PGU/old"
 NEW_DATA="$PGU/new"
 PGU_SOCKET="$PGU/socket"
-OLD_PORT=${CA_REL_PGU_OLD_PORT:-54355}
-NEW_PORT=${CA_REL_PGU_NEW_PORT:-54356}
+OLD_PORT=${CA_REL_PGU_OLD_PORT:-$((CA_PGPORT + 26))}
+NEW_PORT=${CA_REL_PGU_NEW_PORT:-$((CA_PGPORT + 27))}
 DBS=(rel_pgu rel_pgu10)
 
 pgu_initdb() {	# pgu_initdb DATA PORT

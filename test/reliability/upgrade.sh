@@ -107,9 +107,29 @@ rel_empty "empty, updated vs fresh: the whole catalog is the same ($(wc -l <"$RE
 # the same catalog, the profiles' grants included (pg_dump dumps the ACLs
 # that differ from pg_init_privs, so the update must not have folded the
 # operator's grants into pg_init_privs)
-"$CA_PGBIN/pg_dump" -Fc -f "$REL_WORK/$OLD.dump" $OLD
+set +e
+"$CA_PGBIN/pg_dump" -Fc -f "$REL_WORK/$OLD.dump" $OLD >"$REL_WORK/pg_dump.out" 2>&1
+rc=$?
+set -e
+if [ $rc -eq 0 ] && [ ! -s "$REL_WORK/pg_dump.out" ]; then
+	rel_ok "updated database: pg_dump -Fc, no error, no warning"
+else
+	rel_not_ok "updated database: pg_dump -Fc, no error, no warning (exit $rc)" "$(cat "$REL_WORK/pg_dump.out")"
+fi
 rel_createdb ${OLD}_restored
-"$CA_PGBIN/pg_restore" -d ${OLD}_restored "$REL_WORK/$OLD.dump" >"$REL_WORK/pg_restore.out" 2>&1 || true
+# pg_restore goes on after an error and reports it at the end: an updated
+# database restores with no error and no warning at all, as a fresh one does
+# in backup.sh, so any line it prints is a failure
+set +e
+"$CA_PGBIN/pg_restore" -d ${OLD}_restored "$REL_WORK/$OLD.dump" >"$REL_WORK/pg_restore.out" 2>&1
+rc=$?
+set -e
+if [ $rc -eq 0 ] && [ ! -s "$REL_WORK/pg_restore.out" ]; then
+	rel_ok "updated database: pg_restore into a new database, no error, no warning"
+else
+	rel_not_ok "updated database: pg_restore into a new database, no error, no warning (exit $rc)" \
+		"$(head -n 40 "$REL_WORK/pg_restore.out")"
+fi
 rel_catalog ${OLD}_restored "$REL_WORK/catalog.updated.restored"
 rel_compare_catalogs "updated, then dumped and restored" "$REL_WORK/catalog.updated" "$REL_WORK/catalog.updated.restored"
 rel_is "updated, then dumped and restored: the writer and reader profiles still work" \
