@@ -587,8 +587,10 @@ SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_rounds_to_json(NULL,
 -- 10. export_multipliers_for_ml
 -- ======================================================================
 -- aviator: 20 multipliers (alpha/dafabet 11, alpha/demo 1, beta/dafabet 8).
--- Features look only at earlier rows of the same bot and platform, in id
--- order.  alpha/dafabet: 1.50 3.00 1.00 1.20 1.10 1.30 2.50 5.00 2.00 12.00 1.40
+-- Features look only at rounds the same bot played earlier in the same
+-- game/platform, in play order (observed_at, round_number, id); here every
+-- bot logged its rounds in the order it played them (a back-filled round
+-- follows below).  alpha/dafabet: 1.50 3.00 1.00 1.20 1.10 1.30 2.50 5.00 2.00 12.00 1.40
 --   lags (newest first, at most 10), history = rows before;
 --   rounds_under_2x_in_a_row = the run of earlier multipliers < 2 ending at
 --   the previous row: r1 0, r2 1 (1.50), r3 0 (3.00), r4 1, r5 2, r6 3, r7 4
@@ -618,8 +620,10 @@ SELECT j->>'round_number' AS round, j->'label' AS label, j->'features'->'lags' A
 SELECT string_agg(k, ' ' ORDER BY k) AS feature_keys
   FROM (SELECT j FROM crash_analytics.export_multipliers_for_ml('aviator', 1) j) x,
        jsonb_object_keys(x.j->'features') k;
--- row_limit 3: the latest 3 aviator rows (b6, b7, the watched one), with
---   features from the whole history (history 5, 6, 7), in id order
+-- row_limit 3: the latest 3 aviator rows in play order: a2 (13:20), r11
+--   (12:50) and r10 (12:30), with features from the whole history: a2 is
+--   the first round of alpha/demo (history 0), r10 and r11 have 9 and 10
+--   earlier rounds of alpha/dafabet; shown in id order
 SELECT j->>'bot_id' AS bot_id, j->>'round_number' AS round, j->'label' AS label,
        j->'features'->'history' AS history
   FROM crash_analytics.export_multipliers_for_ml('aviator', 3) j ORDER BY (j->>'id')::bigint;
@@ -633,6 +637,46 @@ SELECT count(*) AS rows_checked,
 -- row_limit below 1: 22023
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml('aviator', 0)$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml('aviator', -5)$$);
+-- row_limit NULL: no limit (as LIMIT NULL), all 20; an unknown game: 42704
+SELECT count(*) AS all_aviator_rows FROM crash_analytics.export_multipliers_for_ml('aviator', NULL);
+SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml('nogame', 10)$$);
+-- A back-filled round (rolled back afterwards): delta plays aviatrix/dafabet
+--   rounds 1..4 at 10:01, 10:02, 10:03 and 10:04 with 1.20, 3.00, 50.00 and
+--   1.50, but logs round 3 first, so in logging (id) order it is 3 1 2 4.
+--   In play order the features of rounds 1 and 2 must not see the 50.00:
+--     r1: history 0, lags [], no mean, run 0, no 10x; label 1.20
+--     r2: history 1, lags [1.20], mean_log_10 ln 1.2 = 0.182322, share
+--         under 2x 1/1 = 1.0000, run 1; label 3.00
+--     r3: history 2, lags [3.00, 1.20], mean (1.098612 + 0.182322) / 2 =
+--         0.640467, share 1/2 = 0.5000, run 0 (3.00 is not under 2x); label 50.00
+--     r4: history 3, lags [50.00, 3.00, 1.20], mean (3.912023 + 1.098612 +
+--         0.182322) / 3 = 5.192957 / 3 = 1.730986, share 1/3 = 0.3333, run
+--         0, rounds since the 10x 1 (r3 is the one before); label 1.50
+--   (in id order r1 would have had lags [50.00] and r2 a 10x one round ago).
+BEGIN;
+SELECT crash_analytics.register_bot('delta', signal_rules => '[]') IS NOT NULL AS delta;
+SELECT crash_analytics.log_crash_round('delta', 'd1', 'aviatrix', 'dafabet', 3, 0, 50.00,
+  round_started_at => '2026-01-05 10:02:40+00', round_ended_at => '2026-01-05 10:03:00+00') IS NOT NULL AS r3;
+SELECT crash_analytics.log_crash_round('delta', 'd1', 'aviatrix', 'dafabet', 1, 0, 1.20,
+  round_started_at => '2026-01-05 10:00:40+00', round_ended_at => '2026-01-05 10:01:00+00') IS NOT NULL AS r1;
+SELECT crash_analytics.log_crash_round('delta', 'd1', 'aviatrix', 'dafabet', 2, 0, 3.00,
+  round_started_at => '2026-01-05 10:01:40+00', round_ended_at => '2026-01-05 10:02:00+00') IS NOT NULL AS r2;
+SELECT crash_analytics.log_crash_round('delta', 'd1', 'aviatrix', 'dafabet', 4, 0, 1.50,
+  round_started_at => '2026-01-05 10:03:40+00', round_ended_at => '2026-01-05 10:04:00+00') IS NOT NULL AS r4;
+SELECT round_number, multiplier, observed_at FROM crash_analytics.analytics_round_multipliers
+ WHERE bot_id = 'delta' ORDER BY id;
+SELECT j->>'round_number' AS round, j->'label' AS label, j->'features'->'history' AS history,
+       j->'features'->'lags' AS lags, j->'features'->'mean_log_10' AS mean_log_10,
+       j->'features'->'share_under_2x_10' AS under_2x_10,
+       j->'features'->'rounds_under_2x_in_a_row' AS under_2x_run,
+       j->'features'->'rounds_since_10x' AS since_10x
+  FROM crash_analytics.export_multipliers_for_ml('aviatrix', 10) j;
+-- row_limit 2: the two rounds played last, r3 and r4 (not r2 and r4, the
+--   last two logged), with the same features: history 2 and 3
+SELECT j->>'round_number' AS round, j->'label' AS label, j->'features'->'history' AS history,
+       j->'features'->'lags' AS lags
+  FROM crash_analytics.export_multipliers_for_ml('aviatrix', 2) j;
+ROLLBACK;
 
 -- ======================================================================
 -- 11. get_database_size: the database, then every table and materialized
