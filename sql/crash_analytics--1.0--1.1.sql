@@ -877,4 +877,317 @@ COMMENT ON FUNCTION crash_analytics.export_multipliers_for_ml(text, integer) IS
 	'The latest row_limit multipliers of a game (all of them when row_limit is NULL) in play order (observed_at, round_number, id) as ML examples, one JSON object a row, oldest first: features from the rounds the same bot played before it in the same game/platform only, looking back at most 1,000 rounds (last 10 multipliers, mean log multiplier and share under 2x over 10 and 50 rounds, instant crashes in 50, rounds in a row under 2x, rounds since a 10x, rounds before, counted up to 1,000), and the label, the multiplier of the round itself: the next one after the rounds the features describe. 42704 for an unknown game, 22023 for a row_limit below 1.';
 REVOKE ALL ON FUNCTION crash_analytics.export_multipliers_for_ml(text, integer) FROM PUBLIC;
 
+/*
+ * Where each series' stored history is whole, for a replay of the signal
+ * rules (signal_differences, verify_consistency).  A purge deletes by time,
+ * and a back-filled round may sit among later ones in logging order, so a
+ * multiplier kept can have been judged by the rules against a window that
+ * held one deleted: a window that reaches back to complete_after_multiplier_id
+ * or before is not judged.  Written by purge_rounds_before ('purge') and
+ * by this update for the series that already had multipliers ('update':
+ * 1.0 recorded no purge).
+ */
+CREATE TABLE crash_analytics.bot_series_history (
+	bot_id				text COLLATE "C" NOT NULL,
+	game_name			text COLLATE "C" NOT NULL,
+	platform_code		text COLLATE "C" NOT NULL,
+	complete_after_multiplier_id bigint NOT NULL,
+	reason				text NOT NULL,
+	marked_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT bot_series_history_pkey PRIMARY KEY (bot_id, game_name, platform_code),
+	CONSTRAINT bot_series_history_reason_check CHECK (reason IN ('purge', 'update'))
+);
+COMMENT ON TABLE crash_analytics.bot_series_history IS
+	'Per bot, game and platform: the newest multiplier a purge deleted (or, for a database updated from 1.0, the newest when it was updated). Multipliers up to it may have been judged by the signal rules against rounds no longer stored: a replay of the rules (signal_differences, verify_consistency) judges only the windows after it.';
+INSERT INTO crash_analytics.bot_series_history (bot_id, game_name, platform_code, complete_after_multiplier_id, reason)
+SELECT m.bot_id, m.game_name, m.platform_code, max(m.id), 'update'
+  FROM crash_analytics.analytics_round_multipliers m
+ GROUP BY 1, 2, 3;
+SELECT pg_catalog.pg_extension_config_dump('crash_analytics.bot_series_history', '');
+REVOKE ALL ON TABLE crash_analytics.bot_series_history FROM PUBLIC;
+
+CREATE FUNCTION crash_analytics.signal_differences(bot_id text)
+RETURNS TABLE(table_name text, row_key text, column_name text, stored text, expected text)
+AS 'MODULE_PATHNAME', 'ca_signal_differences'
+LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION crash_analytics.signal_differences(text) IS
+	'Replays the bot''s built-in signal rules over its multipliers in logging order, as the write path runs them, and lists every rule signal missing (stored NULL) or not given by the rules (expected NULL), every field of one that differs, and every value of a series state (bot_series_state) that differs from the multipliers and open signals; no row when all agree. Judged: multipliers logged since the bot''s registration last changed (earlier ones may have met other rules), and rule windows after the newest multiplier bot_series_history records as purged.';
+REVOKE ALL ON FUNCTION crash_analytics.signal_differences(text) FROM PUBLIC;
+
+DROP FUNCTION crash_analytics.verify_consistency();
+CREATE FUNCTION crash_analytics.verify_consistency()
+RETURNS TABLE(check_name text, ok boolean, differences bigint, detail text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+	d text;
+BEGIN
+	-- every round has its multiplier row, and it agrees
+	SELECT count(*), string_agg(DISTINCT r.bot_id || '/' || r.session_id || '/' || r.round_number, ', ')
+	  INTO n, d
+	  FROM crash_analytics.crash_game_rounds r
+	  LEFT JOIN crash_analytics.analytics_round_multipliers m
+		ON m.bot_id = r.bot_id AND m.session_id = r.session_id AND m.round_number = r.round_number
+	 WHERE m.id IS NULL OR m.multiplier <> r.crash_multiplier OR m.game_name <> r.game_name
+		OR m.platform_code <> r.platform_code OR m.is_instant_crash <> r.is_instant_crash;
+	RETURN QUERY SELECT 'round_multipliers', n = 0, n, left(d, 500);
+
+	SELECT count(*), string_agg(m.id::text, ', ') INTO n, d
+	  FROM crash_analytics.analytics_round_multipliers m
+	 WHERE m.source = 'round' AND NOT EXISTS (SELECT 1 FROM crash_analytics.crash_game_rounds r
+												WHERE r.bot_id = m.bot_id AND r.id = m.round_id);
+	RETURN QUERY SELECT 'orphan_multipliers', n = 0, n, left(d, 500);
+
+	-- every bet has exactly one outcome row equal to the round; skips have none
+	SELECT count(*), string_agg(r.id::text, ', ') INTO n, d
+	  FROM crash_analytics.crash_game_rounds r
+	  LEFT JOIN crash_analytics.analytics_round_outcomes o ON o.bot_id = r.bot_id AND o.round_id = r.id
+	 WHERE CASE WHEN r.round_outcome = 'SKIP' THEN o.id IS NOT NULL
+				ELSE o.id IS NULL
+					 OR (o.session_id, o.game_name, o.platform_code, o.round_number, o.bet_slot, o.outcome,
+						 o.stake_value, o.crash_multiplier, o.payout_value, o.profit_loss, o.roi_percent,
+						 o.expected_profit, o.settled_at)
+						IS DISTINCT FROM
+						(r.session_id, r.game_name, r.platform_code, r.round_number, r.bet_slot, r.round_outcome,
+						 r.stake_value, r.crash_multiplier, r.payout_value, r.profit_loss, r.roi_percent,
+						 r.expected_profit, r.played_at)
+					 OR o.strategy_name IS DISTINCT FROM r.strategy_name
+					 OR o.cashout_multiplier IS DISTINCT FROM r.cashout_multiplier
+					 OR o.target_multiplier IS DISTINCT FROM r.target_multiplier
+					 OR o.win_probability IS DISTINCT FROM r.win_probability END;
+	RETURN QUERY SELECT 'round_outcomes', n = 0, n, left(d, 500);
+
+	SELECT count(*), string_agg(o.id::text, ', ') INTO n, d
+	  FROM crash_analytics.analytics_round_outcomes o
+	 WHERE NOT EXISTS (SELECT 1 FROM crash_analytics.crash_game_rounds r WHERE r.bot_id = o.bot_id AND r.id = o.round_id);
+	RETURN QUERY SELECT 'orphan_outcomes', n = 0, n, left(d, 500);
+
+	-- the rounds themselves follow the derivation rules
+	SELECT count(*), string_agg(r.id::text, ', ') INTO n, d
+	  FROM crash_analytics.crash_game_rounds r
+	  JOIN crash_analytics.game_platform_config c ON c.game_name = r.game_name AND c.platform_code = r.platform_code
+	 WHERE r.derived_at IS NOT NULL AND (
+		   (r.round_outcome = 'WIN' AND abs(r.payout_value - round(r.stake_value * r.cashout_multiplier, c.currency_decimals))
+										> 1 / 10.0 ^ c.currency_decimals)
+		OR (r.round_outcome IN ('LOSS', 'SKIP') AND r.payout_value <> 0)
+		OR (r.round_outcome = 'VOID' AND r.payout_value <> r.stake_value)
+		OR r.is_instant_crash <> (r.crash_multiplier = 1.00)
+		OR r.roi_percent IS DISTINCT FROM CASE WHEN r.round_outcome <> 'SKIP' THEN round(r.profit_loss * 100 / r.stake_value, 4) END
+		OR r.final_multiplier IS DISTINCT FROM CASE r.round_outcome WHEN 'WIN' THEN r.cashout_multiplier
+																	WHEN 'LOSS' THEN r.crash_multiplier END
+		OR r.win_probability IS DISTINCT FROM
+		   CASE WHEN r.round_outcome IN ('WIN', 'LOSS') AND coalesce(r.cashout_multiplier, r.target_multiplier) IS NOT NULL
+				THEN CASE WHEN coalesce(r.cashout_multiplier, r.target_multiplier) <= 1 THEN 1
+						  ELSE round(r.game_rtp / coalesce(r.cashout_multiplier, r.target_multiplier), 6) END END
+		OR r.expected_profit <> CASE WHEN r.round_outcome IN ('WIN', 'LOSS')
+										  AND coalesce(r.cashout_multiplier, r.target_multiplier, 2) > 1
+									 THEN r.stake_value * (r.game_rtp - 1) ELSE 0 END
+		OR abs(r.running_balance_after - r.running_balance_before - r.profit_loss) > 1 / 10.0 ^ c.currency_decimals);
+	RETURN QUERY SELECT 'round_derivation', n = 0, n, left(d, 500);
+
+	SELECT count(*), string_agg(x.bot_id, ', ') INTO n, d
+	  FROM (SELECT DISTINCT r.bot_id FROM crash_analytics.crash_game_rounds r) x
+	 WHERE NOT EXISTS (SELECT 1 FROM crash_analytics.bot_vm_registration b WHERE b.bot_id = x.bot_id);
+	RETURN QUERY SELECT 'bot_registrations', n = 0, n, left(d, 500);
+
+	-- every signal was resolved by the first multiplier after the one it follows, and only by it
+	SELECT count(*), string_agg(s.id::text, ', ') INTO n, d
+	  FROM crash_analytics.analytics_round_signals s
+	  LEFT JOIN LATERAL (
+		SELECT m.id, m.multiplier FROM crash_analytics.analytics_round_multipliers m
+		 WHERE m.bot_id = s.bot_id AND m.game_name = s.game_name AND m.platform_code = s.platform_code
+		   AND m.id > coalesce(s.after_multiplier_id, 0)
+		 ORDER BY m.id LIMIT 1) nxt ON true
+	 WHERE s.resolved_multiplier_id IS DISTINCT FROM nxt.id
+		OR s.status <> CASE WHEN nxt.id IS NULL THEN 'open'
+							WHEN nxt.multiplier >= s.target_multiplier THEN 'hit' ELSE 'miss' END;
+	RETURN QUERY SELECT 'signal_resolution', n = 0, n, left(d, 500);
+
+	-- the built-in signal rules replayed over every bot's multipliers against
+	-- the stored rule signals, and the series states against the multipliers
+	-- and open signals (signal_differences)
+	RETURN QUERY
+	WITH bots AS (
+		SELECT m.bot_id FROM crash_analytics.analytics_round_multipliers m GROUP BY 1
+		UNION SELECT s.bot_id FROM crash_analytics.analytics_round_signals s WHERE s.source = 'rule'
+		UNION SELECT t.bot_id FROM crash_analytics.bot_series_state t
+	), diffs AS MATERIALIZED (
+		SELECT x.* FROM bots, LATERAL crash_analytics.signal_differences(bots.bot_id) x
+	)
+	SELECT t.name, count(v.table_name) = 0, count(v.table_name),
+		   left(string_agg(v.row_key || coalesce('.' || v.column_name, '') || ': stored '
+						   || coalesce(v.stored, 'nothing') || ', expected ' || coalesce(v.expected, 'nothing'), '; '
+						   ORDER BY v.row_key, v.column_name), 500)
+	  FROM (VALUES (1, 'rule_signals', 'analytics_round_signals'), (2, 'series_state', 'bot_series_state')) AS t(k, name, tbl)
+	  LEFT JOIN diffs v ON v.table_name = t.tbl
+	 GROUP BY t.k, t.name ORDER BY t.k;
+
+	-- roll-ups, session figures and hourly roll-ups against a replay of every bot's rounds
+	RETURN QUERY
+	WITH bots AS (
+		SELECT r.bot_id FROM crash_analytics.crash_game_rounds r GROUP BY 1
+		UNION SELECT b.bot_id FROM crash_analytics.bot_rollups b
+		UNION SELECT s.bot_id FROM crash_analytics.session_logs s
+		UNION SELECT h.bot_id FROM crash_analytics.bot_hourly_rollups h
+	), diffs AS MATERIALIZED (
+		SELECT x.* FROM bots, LATERAL crash_analytics.rollup_differences(bots.bot_id) x
+	)
+	SELECT t.name, count(v.table_name) = 0, count(v.table_name),
+		   left(string_agg(v.row_key || coalesce('.' || v.column_name, '') || ': stored '
+						   || coalesce(v.stored, 'nothing') || ', expected ' || coalesce(v.expected, 'nothing'), '; '), 500)
+	  FROM (VALUES (1, 'bot_rollups'), (2, 'session_logs'), (3, 'bot_hourly_rollups')) AS t(k, name)
+	  LEFT JOIN diffs v ON v.table_name = t.name
+	 GROUP BY t.k, t.name ORDER BY t.k;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.verify_consistency() IS
+	'Recomputes every derived row and roll-up from crash_game_rounds and reports one row per check (multipliers, outcomes, orphans, derivation rules, registrations, signal resolution, the built-in rule signals replayed over the multipliers, series states, bot roll-ups, session figures, hourly roll-ups) with ok, the number of differences and the first of them.';
+REVOKE ALL ON FUNCTION crash_analytics.verify_consistency() FROM PUBLIC;
+
+DROP FUNCTION crash_analytics.purge_rounds_before(timestamptz, boolean);
+CREATE FUNCTION crash_analytics.purge_rounds_before(cutoff timestamptz, include_logs boolean DEFAULT true)
+RETURNS TABLE(table_name text, rows_deleted bigint)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	bots text[];
+	b text;
+	n bigint;
+BEGIN
+	IF cutoff IS NULL OR NOT isfinite(cutoff) THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'cutoff must be a finite timestamp';
+	END IF;
+	-- the bots whose rounds, multipliers or signals go: their roll-ups and
+	-- series states (1.0 rebuilt only the bots with rounds to purge, so the
+	-- series state of a bot that had only watched a purged multiplier kept it)
+	SELECT array_agg(DISTINCT x.bot_id ORDER BY x.bot_id) INTO bots
+	  FROM (SELECT r.bot_id FROM crash_analytics.crash_game_rounds r WHERE r.played_at < cutoff
+			UNION SELECT m.bot_id FROM crash_analytics.analytics_round_multipliers m WHERE m.observed_at < cutoff
+			UNION SELECT s.bot_id FROM crash_analytics.analytics_round_signals s WHERE s.emitted_at < cutoff) x;
+	PERFORM set_config('crash_analytics.allow_round_deletes', 'on', true);
+
+	DELETE FROM crash_analytics.analytics_round_outcomes o USING crash_analytics.crash_game_rounds r
+	 WHERE r.played_at < cutoff AND o.bot_id = r.bot_id AND o.round_id = r.id;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN QUERY SELECT 'analytics_round_outcomes', n;
+	-- signals go with the multipliers they follow or were resolved by (a bot's own
+	-- signal is stamped when logged, which may be long after the rounds it is about)
+	DELETE FROM crash_analytics.analytics_round_signals s
+	 WHERE s.emitted_at < cutoff
+		OR EXISTS (SELECT 1 FROM crash_analytics.analytics_round_multipliers m
+					WHERE m.bot_id = s.bot_id AND m.observed_at < cutoff
+					  AND m.id IN (s.after_multiplier_id, s.resolved_multiplier_id));
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN QUERY SELECT 'analytics_round_signals', n;
+	-- per series, the newest multiplier deleted: the signal rules judged the
+	-- multipliers after it against windows that may have held it, so a replay
+	-- of the rules (signal_differences) judges only the windows after it
+	WITH d AS (
+		DELETE FROM crash_analytics.analytics_round_multipliers m WHERE m.observed_at < cutoff
+		RETURNING m.bot_id, m.game_name, m.platform_code, m.id
+	), g AS (
+		SELECT d.bot_id, d.game_name, d.platform_code, max(d.id) AS last_id, count(*) AS deleted
+		  FROM d GROUP BY 1, 2, 3
+	), marked AS (
+		INSERT INTO crash_analytics.bot_series_history AS h
+			(bot_id, game_name, platform_code, complete_after_multiplier_id, reason)
+		SELECT g.bot_id, g.game_name, g.platform_code, g.last_id, 'purge' FROM g
+		ON CONFLICT ON CONSTRAINT bot_series_history_pkey DO UPDATE
+		   SET complete_after_multiplier_id = greatest(h.complete_after_multiplier_id, excluded.complete_after_multiplier_id),
+			   reason = excluded.reason, marked_at = excluded.marked_at
+		RETURNING 1
+	)
+	SELECT coalesce(sum(g.deleted), 0) INTO n FROM g;
+	RETURN QUERY SELECT 'analytics_round_multipliers', n;
+	DELETE FROM crash_analytics.crash_game_rounds r WHERE r.played_at < cutoff;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN QUERY SELECT 'crash_game_rounds', n;
+	DELETE FROM crash_analytics.session_logs s
+	 WHERE s.started_at < cutoff
+	   AND NOT EXISTS (SELECT 1 FROM crash_analytics.crash_game_rounds r
+						WHERE r.bot_id = s.bot_id AND r.session_id = s.session_id);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN QUERY SELECT 'session_logs', n;
+	IF include_logs THEN
+		DELETE FROM crash_analytics.error_logs e WHERE e.occurred_at < cutoff;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		RETURN QUERY SELECT 'error_logs', n;
+		DELETE FROM crash_analytics.ocr_validation_logs o WHERE o.created_at < cutoff;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		RETURN QUERY SELECT 'ocr_validation_logs', n;
+	END IF;
+	PERFORM set_config('crash_analytics.allow_round_deletes', 'off', true);
+
+	-- what the deleted rounds derived: roll-ups, session figures, hourly roll-ups
+	FOREACH b IN ARRAY coalesce(bots, '{}') LOOP
+		PERFORM crash_analytics.rebuild_rollups(b);
+	END LOOP;
+	RETURN QUERY SELECT 'bots rebuilt', coalesce(cardinality(bots), 0)::bigint;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.purge_rounds_before(timestamptz, boolean) IS
+	'Retention: deletes rounds played before cutoff with their outcomes, multipliers and signals (and error and OCR logs unless include_logs is false), deletes sessions left without rounds, records per series the newest multiplier deleted (bot_series_history), and rebuilds the roll-ups and series states of every bot that lost rounds, multipliers or signals from what remains. Returns rows deleted per table. Refresh the materialized views afterwards.';
+REVOKE ALL ON FUNCTION crash_analytics.purge_rounds_before(timestamptz, boolean) FROM PUBLIC;
+
+-- the reader profile: as above, and signal_differences
+DROP FUNCTION crash_analytics.reader_functions();
+CREATE FUNCTION crash_analytics.reader_functions()
+RETURNS SETOF regprocedure
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT f::regprocedure FROM (VALUES
+		('crash_analytics.get_bot_statistics(text)'),
+		('crash_analytics.get_session_summary(text, text)'),
+		('crash_analytics.get_game_statistics(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.get_strategy_performance(text, timestamptz, timestamptz)'),
+		('crash_analytics.get_multiplier_distribution(text, text, timestamptz, timestamptz, numeric[])'),
+		('crash_analytics.get_multiplier_quantiles(text, text, timestamptz, timestamptz, double precision[])'),
+		('crash_analytics.get_signal_effectiveness(text, timestamptz, timestamptz)'),
+		('crash_analytics.export_rounds_to_json(text, timestamptz, timestamptz, text)'),
+		('crash_analytics.export_multipliers_for_ml(text, integer)'),
+		('crash_analytics.get_database_size()'),
+		('crash_analytics.verify_consistency()'),
+		('crash_analytics.rollup_differences(text)'),
+		('crash_analytics.signal_differences(text)'),
+		('crash_analytics.period_figures(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.distinct_multipliers(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.wilson_low_percent(bigint, bigint)'),
+		('crash_analytics.wilson_high_percent(bigint, bigint)'),
+		('crash_analytics.roi_ci_low_percent(bigint, numeric, numeric, numeric)'),
+		('crash_analytics.roi_ci_high_percent(bigint, numeric, numeric, numeric)'),
+		('crash_analytics.bets_for_roi_margin(bigint, numeric, numeric, numeric)'),
+		('crash_analytics.chance_p_value(bigint, double precision, double precision)'),
+		('crash_analytics.check_period(timestamptz, timestamptz)'),
+		('crash_analytics.check_row_limit(integer)'),
+		('crash_analytics.utc_hour_floor(timestamptz)'),
+		('crash_analytics.utc_hour_ceil(timestamptz)'),
+		('crash_analytics.require_game(text, text)'),
+		('crash_analytics.backtest_strategy(jsonb, numeric, text, text, timestamptz, timestamptz)'),
+		('crash_analytics.backtest_strategy(jsonb, numeric, numeric[], numeric)'),
+		('crash_analytics.backtest_equity_curve(jsonb, numeric, text, text, timestamptz, timestamptz)'),
+		('crash_analytics.backtest_equity_curve(jsonb, numeric, numeric[])'),
+		('crash_analytics.backtest_simulated(jsonb, numeric, integer, numeric, bigint)'),
+		('crash_analytics.risk_of_ruin(jsonb, numeric, integer, numeric, integer, bigint)'),
+		('crash_analytics.simulate_rounds(text, text, integer, numeric, bigint, timestamptz, interval)'),
+		('crash_analytics.verify_crash_bustabit(text, text, text)'),
+		('crash_analytics.verify_crash_stake(text, text, bigint)'),
+		('crash_analytics.verify_crash_stake_chain(text, text)'),
+		('crash_analytics.verify_crash_roobet(text, text)'),
+		('crash_analytics.verify_hash_chain(text, text, text)'),
+		('crash_analytics.verify_hash_chain(text[], text)'),
+		('crash_analytics.recompute_round(text, text, text, text, bigint, text, text)'),
+		('crash_analytics.verify_logged_rounds(text, text, text, timestamptz, timestamptz)'),
+		('crash_analytics.fairness_report(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.ocr_data_quality(timestamptz, timestamptz)'),
+		('crash_analytics.chi_square_p_value(double precision, integer)'),
+		('crash_analytics.normal_p_value(double precision, boolean)'),
+		('crash_analytics.format_p_value(double precision)')) AS v(f)
+$$;
+COMMENT ON FUNCTION crash_analytics.reader_functions() IS 'The functions the reader profile may execute.';
+REVOKE ALL ON FUNCTION crash_analytics.reader_functions() FROM PUBLIC;
+
 -- end region: analytics audit

@@ -8,14 +8,14 @@
 \pset pager off
 BEGIN;
 CREATE EXTENSION crash_analytics;
-SELECT plan(91);
+SELECT plan(92);
 
 SELECT has_schema('crash_analytics');
 SELECT tables_are('crash_analytics', ARRAY[
 	'game_platform_config', 'bot_vm_registration', 'crash_game_rounds', 'analytics_round_multipliers',
 	'analytics_round_signals', 'analytics_round_outcomes', 'ocr_validation_logs', 'error_logs',
-	'session_logs', 'bot_rollups', 'bot_hourly_rollups', 'bot_series_state', 'bot_writers'],
-	'the nine tables of the contract, the two roll-ups, the series state and the per-bot writers');
+	'session_logs', 'bot_rollups', 'bot_hourly_rollups', 'bot_series_state', 'bot_writers', 'bot_series_history'],
+	'the nine tables of the contract, the two roll-ups, the series state, the per-bot writers and the series'' purge record');
 
 -- Citus rules: bot_id in every per-bot key, bigint identity ids
 SELECT col_is_pk('crash_analytics', t, ARRAY['bot_id', 'id'], t || ' primary key is (bot_id, id)')
@@ -68,6 +68,7 @@ SELECT indexes_are('crash_analytics', 'bot_rollups', ARRAY['bot_rollups_pkey'], 
 SELECT indexes_are('crash_analytics', 'bot_hourly_rollups', ARRAY['bot_hourly_rollups_pkey', 'bot_hourly_rollups_game_hour_idx', 'bot_hourly_rollups_hour_idx'], 'bot_hourly_rollups has exactly its indexes');
 SELECT indexes_are('crash_analytics', 'bot_series_state', ARRAY['bot_series_state_pkey'], 'bot_series_state has exactly its indexes');
 SELECT indexes_are('crash_analytics', 'bot_writers', ARRAY['bot_writers_pkey', 'bot_writers_role_idx'], 'bot_writers has exactly its indexes');
+SELECT indexes_are('crash_analytics', 'bot_series_history', ARRAY['bot_series_history_pkey'], 'bot_series_history has exactly its indexes');
 SELECT has_check('crash_analytics', 'crash_game_rounds', 'crash_game_rounds has CHECK constraints');
 SELECT has_trigger('crash_analytics', 'crash_game_rounds', 'crash_game_rounds_ingest', 'INSERT/COPY go through the C funnel');
 SELECT has_trigger('crash_analytics', t, t || '_updated_at', t || ' keeps updated_at')
@@ -83,7 +84,7 @@ SELECT results_eq(
 SELECT is(
 	(SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig) AS cfg(oid)
 	  JOIN pg_class c ON c.oid = cfg.oid WHERE e.extname = 'crash_analytics' AND c.relkind = 'r'),
-	13, 'all thirteen tables are marked for pg_dump');
+	14, 'all fourteen tables are marked for pg_dump');
 SELECT is(
 	(SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig) AS cfg(oid)
 	  JOIN pg_class c ON c.oid = cfg.oid WHERE e.extname = 'crash_analytics' AND c.relkind = 'S'),
