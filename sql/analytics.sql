@@ -241,8 +241,9 @@ SELECT * FROM pg_temp.roi_ci(10, 37.00, -5.50, 151.75);
 -- gamma is registered without a round: zeros, and no rate, interval or balance
 SELECT * FROM crash_analytics.get_bot_statistics('gamma');
 \x off
--- an unknown bot: 42704
+-- an unknown bot: 42704; no bot at all: 22004 (not a row of NULLs)
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_bot_statistics('nobody')$$);
+SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_bot_statistics(NULL)$$);
 
 -- ======================================================================
 -- 3. get_session_summary

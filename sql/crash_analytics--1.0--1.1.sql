@@ -1192,6 +1192,50 @@ COMMENT ON FUNCTION crash_analytics.get_signal_effectiveness(text, timestamptz, 
 	'Per signal source, type and model (filtered by a signal type or model name when given), signals emitted in the period: resolved, hits, hit rate with its 95% interval, the baseline chance gives for the same targets (theoretical RTP/target and empirical from the game''s multipliers in the period), the lift over the theoretical baseline, and the one-sided p-value of doing at least this well by chance.';
 REVOKE ALL ON FUNCTION crash_analytics.get_signal_effectiveness(text, timestamptz, timestamptz) FROM PUBLIC;
 
+/*
+ * get_bot_statistics(NULL) is an error (22004), as an unknown bot is
+ * (42704).  1.0 declared the function STRICT, so a NULL bot_id gave one
+ * row of NULLs, which reads like a bot with no data.
+ */
+DROP FUNCTION crash_analytics.get_bot_statistics(text);
+CREATE FUNCTION crash_analytics.get_bot_statistics(
+	bot_id text,
+	OUT total_rounds bigint,
+	OUT bets bigint,
+	OUT wins bigint,
+	OUT losses bigint,
+	OUT skips bigint,
+	OUT voids bigint,
+	OUT win_rate_percent numeric,
+	OUT win_rate_ci_low_percent numeric,
+	OUT win_rate_ci_high_percent numeric,
+	OUT chance_win_rate_percent numeric,
+	OUT total_staked numeric,
+	OUT total_payout numeric,
+	OUT total_profit numeric,
+	OUT roi_percent numeric,
+	OUT roi_ci_low_percent numeric,
+	OUT roi_ci_high_percent numeric,
+	OUT bets_for_1pct_roi_margin bigint,
+	OUT expected_profit numeric,
+	OUT luck numeric,
+	OUT best_round_profit numeric,
+	OUT worst_round_profit numeric,
+	OUT longest_win_streak bigint,
+	OUT longest_loss_streak bigint,
+	OUT current_streak bigint,
+	OUT max_drawdown numeric,
+	OUT peak_balance numeric,
+	OUT current_balance numeric,
+	OUT first_round_at timestamptz,
+	OUT last_round_at timestamptz)
+RETURNS record
+AS 'MODULE_PATHNAME', 'ca_get_bot_statistics'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION crash_analytics.get_bot_statistics(text) IS
+	'Statistics of one bot from its roll-up (constant time at any table size): counts, win rate with its 95% Wilson interval beside the win rate chance gives at the bot''s targets, money, ROI with its 95% interval and the bets needed to know it to +/- 1 point, expected profit at the game''s RTP and luck, best and worst round, streaks, drawdown and balances. An unknown bot is an error (42704), and so is a NULL bot_id (22004).';
+REVOKE ALL ON FUNCTION crash_analytics.get_bot_statistics(text) FROM PUBLIC;
+
 -- the reader profile: as above, and signal_differences
 DROP FUNCTION crash_analytics.reader_functions();
 CREATE FUNCTION crash_analytics.reader_functions()
