@@ -638,9 +638,10 @@ SELECT count(*) AS rows_checked,
 -- row_limit below 1: 22023
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml('aviator', 0)$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml('aviator', -5)$$);
--- row_limit NULL: no limit (as LIMIT NULL), all 20; an unknown game: 42704
+-- row_limit NULL: no limit (as LIMIT NULL), all 20; an unknown game, or none: 42704
 SELECT count(*) AS all_aviator_rows FROM crash_analytics.export_multipliers_for_ml('aviator', NULL);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml('nogame', 10)$$);
+SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml(NULL, 10)$$);
 -- A back-filled round (rolled back afterwards): delta plays aviatrix/dafabet
 --   rounds 1..4 at 10:01, 10:02, 10:03 and 10:04 with 1.20, 3.00, 50.00 and
 --   1.50, but logs round 3 first, so in logging (id) order it is 3 1 2 4.

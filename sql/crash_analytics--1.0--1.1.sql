@@ -796,7 +796,9 @@ BEGIN ATOMIC
 			 WHERE x.game_name = c.game_name AND x.platform_code = c.platform_code
 			 ORDER BY x.observed_at DESC, x.round_number DESC, x.id DESC
 			 LIMIT export_multipliers_for_ml.row_limit) p
-		 WHERE c.game_name = export_multipliers_for_ml.game
+		 -- (coalesce: "= NULL" would let the planner drop the scan, and with it
+		 -- the check that makes a NULL game an error like an unknown one)
+		 WHERE c.game_name = coalesce(export_multipliers_for_ml.game, '')
 		   AND crash_analytics.require_game(export_multipliers_for_ml.game, NULL)
 		   AND (export_multipliers_for_ml.row_limit IS NULL
 				OR crash_analytics.check_row_limit(export_multipliers_for_ml.row_limit))
@@ -874,7 +876,7 @@ BEGIN ATOMIC
 	 ORDER BY r.observed_at, r.round_number, r.id;
 END;
 COMMENT ON FUNCTION crash_analytics.export_multipliers_for_ml(text, integer) IS
-	'The latest row_limit multipliers of a game (all of them when row_limit is NULL) in play order (observed_at, round_number, id) as ML examples, one JSON object a row, oldest first: features from the rounds the same bot played before it in the same game/platform only, looking back at most 1,000 rounds (last 10 multipliers, mean log multiplier and share under 2x over 10 and 50 rounds, instant crashes in 50, rounds in a row under 2x, rounds since a 10x, rounds before, counted up to 1,000), and the label, the multiplier of the round itself: the next one after the rounds the features describe. 42704 for an unknown game, 22023 for a row_limit below 1.';
+	'The latest row_limit multipliers of a game (all of them when row_limit is NULL) in play order (observed_at, round_number, id) as ML examples, one JSON object a row, oldest first: features from the rounds the same bot played before it in the same game/platform only, looking back at most 1,000 rounds (last 10 multipliers, mean log multiplier and share under 2x over 10 and 50 rounds, instant crashes in 50, rounds in a row under 2x, rounds since a 10x, rounds before, counted up to 1,000), and the label, the multiplier of the round itself: the next one after the rounds the features describe. 42704 for an unknown or NULL game, 22023 for a row_limit below 1.';
 REVOKE ALL ON FUNCTION crash_analytics.export_multipliers_for_ml(text, integer) FROM PUBLIC;
 
 /*
