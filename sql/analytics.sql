@@ -241,8 +241,9 @@ SELECT * FROM pg_temp.roi_ci(10, 37.00, -5.50, 151.75);
 -- gamma is registered without a round: zeros, and no rate, interval or balance
 SELECT * FROM crash_analytics.get_bot_statistics('gamma');
 \x off
--- an unknown bot: 42704
+-- an unknown bot: 42704; no bot at all: 22004 (not a row of NULLs)
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_bot_statistics('nobody')$$);
+SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_bot_statistics(NULL)$$);
 
 -- ======================================================================
 -- 3. get_session_summary
@@ -587,8 +588,10 @@ SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_rounds_to_json(NULL,
 -- 10. export_multipliers_for_ml
 -- ======================================================================
 -- aviator: 20 multipliers (alpha/dafabet 11, alpha/demo 1, beta/dafabet 8).
--- Features look only at earlier rows of the same bot and platform, in id
--- order.  alpha/dafabet: 1.50 3.00 1.00 1.20 1.10 1.30 2.50 5.00 2.00 12.00 1.40
+-- Features look only at rounds the same bot played earlier in the same
+-- game/platform, in play order (observed_at, round_number, id); here every
+-- bot logged its rounds in the order it played them (a back-filled round
+-- follows below).  alpha/dafabet: 1.50 3.00 1.00 1.20 1.10 1.30 2.50 5.00 2.00 12.00 1.40
 --   lags (newest first, at most 10), history = rows before;
 --   rounds_under_2x_in_a_row = the run of earlier multipliers < 2 ending at
 --   the previous row: r1 0, r2 1 (1.50), r3 0 (3.00), r4 1, r5 2, r6 3, r7 4
@@ -618,8 +621,10 @@ SELECT j->>'round_number' AS round, j->'label' AS label, j->'features'->'lags' A
 SELECT string_agg(k, ' ' ORDER BY k) AS feature_keys
   FROM (SELECT j FROM crash_analytics.export_multipliers_for_ml('aviator', 1) j) x,
        jsonb_object_keys(x.j->'features') k;
--- row_limit 3: the latest 3 aviator rows (b6, b7, the watched one), with
---   features from the whole history (history 5, 6, 7), in id order
+-- row_limit 3: the latest 3 aviator rows in play order: a2 (13:20), r11
+--   (12:50) and r10 (12:30), with features from the whole history: a2 is
+--   the first round of alpha/demo (history 0), r10 and r11 have 9 and 10
+--   earlier rounds of alpha/dafabet; shown in id order
 SELECT j->>'bot_id' AS bot_id, j->>'round_number' AS round, j->'label' AS label,
        j->'features'->'history' AS history
   FROM crash_analytics.export_multipliers_for_ml('aviator', 3) j ORDER BY (j->>'id')::bigint;
@@ -633,6 +638,47 @@ SELECT count(*) AS rows_checked,
 -- row_limit below 1: 22023
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml('aviator', 0)$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml('aviator', -5)$$);
+-- row_limit NULL: no limit (as LIMIT NULL), all 20; an unknown game, or none: 42704
+SELECT count(*) AS all_aviator_rows FROM crash_analytics.export_multipliers_for_ml('aviator', NULL);
+SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml('nogame', 10)$$);
+SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml(NULL, 10)$$);
+-- A back-filled round (rolled back afterwards): delta plays aviatrix/dafabet
+--   rounds 1..4 at 10:01, 10:02, 10:03 and 10:04 with 1.20, 3.00, 50.00 and
+--   1.50, but logs round 3 first, so in logging (id) order it is 3 1 2 4.
+--   In play order the features of rounds 1 and 2 must not see the 50.00:
+--     r1: history 0, lags [], no mean, run 0, no 10x; label 1.20
+--     r2: history 1, lags [1.20], mean_log_10 ln 1.2 = 0.182322, share
+--         under 2x 1/1 = 1.0000, run 1; label 3.00
+--     r3: history 2, lags [3.00, 1.20], mean (1.098612 + 0.182322) / 2 =
+--         0.640467, share 1/2 = 0.5000, run 0 (3.00 is not under 2x); label 50.00
+--     r4: history 3, lags [50.00, 3.00, 1.20], mean (3.912023 + 1.098612 +
+--         0.182322) / 3 = 5.192957 / 3 = 1.730986, share 1/3 = 0.3333, run
+--         0, rounds since the 10x 1 (r3 is the one before); label 1.50
+--   (in id order r1 would have had lags [50.00] and r2 a 10x one round ago).
+BEGIN;
+SELECT crash_analytics.register_bot('delta', signal_rules => '[]') IS NOT NULL AS delta;
+SELECT crash_analytics.log_crash_round('delta', 'd1', 'aviatrix', 'dafabet', 3, 0, 50.00,
+  round_started_at => '2026-01-05 10:02:40+00', round_ended_at => '2026-01-05 10:03:00+00') IS NOT NULL AS r3;
+SELECT crash_analytics.log_crash_round('delta', 'd1', 'aviatrix', 'dafabet', 1, 0, 1.20,
+  round_started_at => '2026-01-05 10:00:40+00', round_ended_at => '2026-01-05 10:01:00+00') IS NOT NULL AS r1;
+SELECT crash_analytics.log_crash_round('delta', 'd1', 'aviatrix', 'dafabet', 2, 0, 3.00,
+  round_started_at => '2026-01-05 10:01:40+00', round_ended_at => '2026-01-05 10:02:00+00') IS NOT NULL AS r2;
+SELECT crash_analytics.log_crash_round('delta', 'd1', 'aviatrix', 'dafabet', 4, 0, 1.50,
+  round_started_at => '2026-01-05 10:03:40+00', round_ended_at => '2026-01-05 10:04:00+00') IS NOT NULL AS r4;
+SELECT round_number, multiplier, observed_at FROM crash_analytics.analytics_round_multipliers
+ WHERE bot_id = 'delta' ORDER BY id;
+SELECT j->>'round_number' AS round, j->'label' AS label, j->'features'->'history' AS history,
+       j->'features'->'lags' AS lags, j->'features'->'mean_log_10' AS mean_log_10,
+       j->'features'->'share_under_2x_10' AS under_2x_10,
+       j->'features'->'rounds_under_2x_in_a_row' AS under_2x_run,
+       j->'features'->'rounds_since_10x' AS since_10x
+  FROM crash_analytics.export_multipliers_for_ml('aviatrix', 10) j;
+-- row_limit 2: the two rounds played last, r3 and r4 (not r2 and r4, the
+--   last two logged), with the same features: history 2 and 3
+SELECT j->>'round_number' AS round, j->'label' AS label, j->'features'->'history' AS history,
+       j->'features'->'lags' AS lags
+  FROM crash_analytics.export_multipliers_for_ml('aviatrix', 2) j;
+ROLLBACK;
 
 -- ======================================================================
 -- 11. get_database_size: the database, then every table and materialized
@@ -674,6 +720,47 @@ SELECT count(*) AS daily_rows FROM crash_analytics.mv_daily_bot_performance;
 -- ======================================================================
 -- everything derived agrees with the rounds
 SELECT * FROM crash_analytics.verify_consistency();
+-- The signal rules replayed (check rule_signals) and the series states
+-- (check series_state).  alpha's rule, 3 multipliers under 2.00 then 1.80x,
+-- fired after r5 (multiplier 5: 1.00 1.20 1.10) and after r6 (multiplier 6:
+-- 1.20 1.10 1.30) and nowhere else (r4's window 3.00 1.00 1.20 holds a
+-- 3.00, r7's ends with 2.50); beta has no rule.  Nothing differs:
+SELECT * FROM crash_analytics.signal_differences('alpha');
+SELECT * FROM crash_analytics.signal_differences('beta');
+BEGIN;
+-- a rule signal deleted: the replay expects one after multiplier 6
+DELETE FROM crash_analytics.analytics_round_signals WHERE bot_id = 'alpha' AND after_multiplier_id = 6;
+SELECT check_name, ok, differences, detail FROM crash_analytics.verify_consistency() WHERE NOT ok;
+-- and the other one changed: the window signal 1 says it saw
+UPDATE crash_analytics.analytics_round_signals SET feature_vector = '{"multipliers": [1.00, 1.20, 1.15]}'
+ WHERE bot_id = 'alpha' AND after_multiplier_id = 5;
+SELECT * FROM crash_analytics.signal_differences('alpha') ORDER BY row_key, column_name;
+ROLLBACK;
+-- The series states hold each series' latest multiplier (its id), its
+--   latest 50 multipliers in hundredths in logging order and its open
+--   signals: alpha aviator/dafabet multipliers 1..11, 1.50 3.00 1.00 1.20
+--   1.10 1.30 2.50 5.00 2.00 12.00 1.40, both signals resolved; alpha
+--   aviator/demo 12 (1.80); beta aviator/dafabet 13..19 (b1..b7) and 20 (the
+--   watched 1.00); beta jetx/dafabet 21..24 (1.30 1.60 7.00 1.05) and the
+--   model's signal after j4, still open.
+SELECT bot_id, game_name, platform_code, last_multiplier_id, recent_hundredths, open_signals
+  FROM crash_analytics.bot_series_state ORDER BY bot_id, game_name, platform_code;
+BEGIN;
+-- two drifts: beta's jetx series counts 2 open signals, alpha's first
+-- multiplier fell out of its recent ones
+UPDATE crash_analytics.bot_series_state SET open_signals = 2 WHERE bot_id = 'beta' AND game_name = 'jetx';
+UPDATE crash_analytics.bot_series_state SET recent_hundredths = recent_hundredths[2:]
+ WHERE bot_id = 'alpha' AND platform_code = 'dafabet';
+SELECT check_name, ok, differences, detail FROM crash_analytics.verify_consistency() WHERE NOT ok;
+SELECT table_name, row_key, column_name, stored, expected FROM crash_analytics.signal_differences('beta');
+ROLLBACK;
+-- a state that is missing is not a difference: it is a cache, rebuilt from
+-- the multipliers and open signals by the next multiplier
+BEGIN;
+DELETE FROM crash_analytics.bot_series_state WHERE bot_id = 'beta';
+SELECT count(*) FILTER (WHERE NOT ok) AS checks_failed FROM crash_analytics.verify_consistency();
+ROLLBACK;
+
 BEGIN;
 -- a roll-up that drifted: alpha's payout and profit one unit too high
 UPDATE crash_analytics.bot_rollups SET total_payout = total_payout + 1, total_profit = total_profit + 1
@@ -707,7 +794,8 @@ COMMIT;
 SELECT crash_analytics.rebuild_rollups('beta') AS rounds_replayed;
 SELECT count(*) FILTER (WHERE ok) AS checks_ok, count(*) FILTER (WHERE NOT ok) AS checks_failed
   FROM crash_analytics.verify_consistency();
-
+-- (a rebuild drops the bot's series states, which its next multiplier rebuilds)
+SELECT count(*) AS series_states FROM crash_analytics.bot_series_state;
 -- ======================================================================
 -- 14. purge_rounds_before
 -- ======================================================================
@@ -716,6 +804,18 @@ SELECT count(*) FILTER (WHERE ok) AS checks_ok, count(*) FILTER (WHERE NOT ok) A
 -- before 11:00, both sessions s1 keep rounds, no log rows; 2 bots rebuilt.
 SELECT * FROM crash_analytics.purge_rounds_before('2026-01-05 11:00:00+00');
 SELECT * FROM crash_analytics.verify_consistency();
+-- the purge recorded, per series, the newest multiplier it deleted: alpha
+--   aviator/dafabet multiplier 4 (r4), beta aviator/dafabet 16 (b4)
+SELECT bot_id, game_name, platform_code, complete_after_multiplier_id, reason
+  FROM crash_analytics.bot_series_history ORDER BY 1, 2, 3;
+-- which is why the rule signals after r5 and r6 are not reported: their
+--   windows (1.00 1.20 1.10 and 1.20 1.10 1.30) reach r3 and r4, purged, so
+--   the replay, which starts at r5, cannot judge them.  Without the record
+--   both would look like signals no rule gives:
+BEGIN;
+DELETE FROM crash_analytics.bot_series_history;
+SELECT check_name, ok, differences, detail FROM crash_analytics.verify_consistency() WHERE NOT ok;
+ROLLBACK;
 \x on
 -- alpha now: r5 r6 r7 r8 r9 r10 r11 a2: rounds 8, bets 7, wins 4, losses 2,
 --   skips 1, voids 1; 4/6 = 66.67%, Wilson 4/6 cross-checked below; chance
@@ -759,6 +859,45 @@ SELECT crash_analytics.refresh_analytics(concurrently => true);
 -- alpha's aviator/dafabet day now holds r5..r11: 7 rounds, 60.00 staked, +10.00
 SELECT bot_id, game_name, platform_code, rounds, total_staked, total_profit
   FROM crash_analytics.mv_daily_bot_performance ORDER BY bot_id, game_name, platform_code;
+-- Rules changed (rolled back): alpha now runs {"rule": "high_after",
+--   "above": 10.00, "target": 2.00}.  The multipliers logged before the
+--   change met the old rule, so the replay does not judge them (its two
+--   signals stay unreported); a round logged after it is judged: a3 r1 at
+--   15.00 (multiplier 29: 25..28 went to delta's rolled-back rounds) fires
+--   high_after; deleted, its signal is reported missing, and the series
+--   state, which counted it open, counts one open signal too many.
+BEGIN;
+SELECT crash_analytics.register_bot('alpha', signal_rules => '[{"rule": "high_after", "above": 10.00, "target": 2.00}]')
+       IS NOT NULL AS rules_changed;
+SELECT crash_analytics.log_crash_round('alpha', 'a3', 'aviator', 'dafabet', 1, 0, 15.00,
+  round_started_at => '2026-01-05 13:39:40+00', round_ended_at => '2026-01-05 13:40:00+00') IS NOT NULL AS a3_r1;
+SELECT signal_type, pattern_match, target_multiplier, emitted_after_round, feature_vector
+  FROM crash_analytics.analytics_round_signals WHERE bot_id = 'alpha' ORDER BY id;
+SELECT count(*) FILTER (WHERE NOT ok) AS checks_failed FROM crash_analytics.verify_consistency();
+DELETE FROM crash_analytics.analytics_round_signals WHERE bot_id = 'alpha' AND signal_type = 'high_after';
+SELECT table_name, row_key, column_name, stored, expected FROM crash_analytics.signal_differences('alpha')
+ ORDER BY table_name, row_key;
+ROLLBACK;
+-- A bot that only watches (rolled back): epsilon watches jetx/demo, 2.00 at
+--   09:00 and 1.50 at 09:10, before any round of the data set.  A purge
+--   before 09:05 deletes the 2.00 (1 multiplier, nothing else) and rebuilds
+--   epsilon although it has no round, which drops its series state (1.0
+--   rebuilt only bots with rounds to purge, so the state kept the 2.00 and
+--   the next multiplier gave {200,150,400}); the next multiplier, 4.00 at
+--   09:20, rebuilds it from what is stored: {150,400}.
+BEGIN;
+SELECT crash_analytics.log_round_multiplier_analytics('epsilon', 'e1', 'jetx', 'demo', 1, 2.00,
+  observed_at => '2026-01-05 09:00:00+00') IS NOT NULL AS e1,
+       crash_analytics.log_round_multiplier_analytics('epsilon', 'e1', 'jetx', 'demo', 2, 1.50,
+  observed_at => '2026-01-05 09:10:00+00') IS NOT NULL AS e2;
+SELECT recent_hundredths FROM crash_analytics.bot_series_state WHERE bot_id = 'epsilon';
+SELECT * FROM crash_analytics.purge_rounds_before('2026-01-05 09:05:00+00');
+SELECT count(*) AS epsilon_states FROM crash_analytics.bot_series_state WHERE bot_id = 'epsilon';
+SELECT crash_analytics.log_round_multiplier_analytics('epsilon', 'e1', 'jetx', 'demo', 3, 4.00,
+  observed_at => '2026-01-05 09:20:00+00') IS NOT NULL AS e3;
+SELECT recent_hundredths FROM crash_analytics.bot_series_state WHERE bot_id = 'epsilon';
+SELECT count(*) FILTER (WHERE NOT ok) AS checks_failed FROM crash_analytics.verify_consistency();
+ROLLBACK;
 -- a cutoff that is not a finite timestamp: 22023
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.purge_rounds_before('infinity')$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.purge_rounds_before(NULL)$$);

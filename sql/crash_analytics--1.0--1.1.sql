@@ -918,3 +918,553 @@ BEGIN
 END
 $revoke$;
 REVOKE ALL ON TABLE crash_analytics.bot_writers FROM PUBLIC;
+
+/* ------------------------------------------------------------------------
+ * Analytics audit of issue 3 (one block, kept at the end of this script).
+ *
+ * Functions of 1.0 re-created here are dropped and created again, so they
+ * come after the REVOKE above: each gets its own REVOKE ... FROM PUBLIC.
+ * Their signatures are unchanged, so reader_functions() still names them
+ * and grant_reader() gives them to a role again (README, "Upgrading").
+ * ------------------------------------------------------------------------ */
+-- region: analytics audit
+
+-- ML export: the rounds a bot played in one game/platform in play order
+-- (observed_at, round_number, id), searched back from any round for the
+-- features of export_multipliers_for_ml(); the multiplier is included so
+-- that the feature windows are read from the index alone.  The series index
+-- (bot, game, platform, id) is logging order, which back-filled rounds break.
+CREATE INDEX analytics_round_multipliers_play_idx
+	ON crash_analytics.analytics_round_multipliers (bot_id, game_name, platform_code, observed_at, round_number, id)
+	INCLUDE (multiplier);
+
+/*
+ * export_multipliers_for_ml in play order, at a cost that follows row_limit.
+ * 1.0 ordered each bot's history by id (logging order), so a back-filled
+ * round leaked into the features of the rounds played before it, and it
+ * computed its windows over the whole game before keeping the latest rows
+ * (20 s for 10 rows of 1,000,000).  Now the rows to export are picked first
+ * (the newest of each platform, from the (game, platform, observed_at)
+ * index), and each reads, from the play-order index, only the earlier
+ * rounds of its series it needs: its last 50, and back to the last round at
+ * 2x and at 10x.  Features look back at most 1,000 rounds, so an example
+ * never reads more than that: history is counted up to 1,000 (one count per
+ * series exported, before its oldest exported row, plus each row's rank
+ * among the exported rows of its series).  A NULL row_limit exports every
+ * row.
+ */
+DROP FUNCTION crash_analytics.export_multipliers_for_ml(text, integer);
+CREATE FUNCTION crash_analytics.export_multipliers_for_ml(game text, row_limit integer DEFAULT 10000)
+RETURNS SETOF jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	WITH picked AS MATERIALIZED (
+		SELECT p.id, p.bot_id, p.platform_code, p.round_number, p.observed_at, p.multiplier
+		  FROM crash_analytics.game_platform_config c
+		 CROSS JOIN LATERAL (
+			SELECT x.id, x.bot_id, x.platform_code, x.round_number, x.observed_at, x.multiplier
+			  FROM crash_analytics.analytics_round_multipliers x
+			 WHERE x.game_name = c.game_name AND x.platform_code = c.platform_code
+			 ORDER BY x.observed_at DESC, x.round_number DESC, x.id DESC
+			 LIMIT export_multipliers_for_ml.row_limit) p
+		 -- (coalesce: "= NULL" would let the planner drop the scan, and with it
+		 -- the check that makes a NULL game an error like an unknown one)
+		 WHERE c.game_name = coalesce(export_multipliers_for_ml.game, '')
+		   AND crash_analytics.require_game(export_multipliers_for_ml.game, NULL)
+		   AND (export_multipliers_for_ml.row_limit IS NULL
+				OR crash_analytics.check_row_limit(export_multipliers_for_ml.row_limit))
+		 ORDER BY p.observed_at DESC, p.round_number DESC, p.id DESC
+		 LIMIT export_multipliers_for_ml.row_limit
+	), ranked AS MATERIALIZED (	-- k: the row's rank among the exported rows of its series
+		SELECT p.*, pg_catalog.row_number() OVER (PARTITION BY p.bot_id, p.platform_code
+												  ORDER BY p.observed_at, p.round_number, p.id) AS k
+		  FROM picked p
+	), before_first AS MATERIALIZED (	-- per series: its rounds before the oldest exported row, up to 1,000
+		SELECT f.bot_id, f.platform_code,
+			   (SELECT pg_catalog.count(*)
+				  FROM (SELECT FROM crash_analytics.analytics_round_multipliers y
+						 WHERE y.bot_id = f.bot_id AND y.game_name = export_multipliers_for_ml.game
+						   AND y.platform_code = f.platform_code
+						   AND (y.observed_at, y.round_number, y.id) < (f.observed_at, f.round_number, f.id)
+						 LIMIT 1000) y) AS n
+		  FROM ranked f WHERE f.k = 1
+	)
+	SELECT pg_catalog.jsonb_build_object(
+			'id', r.id, 'bot_id', r.bot_id, 'platform_code', r.platform_code, 'round_number', r.round_number,
+			'observed_at', r.observed_at,
+			'features', pg_catalog.jsonb_build_object(
+				'lags', coalesce(w.lags, '{}'), 'history', h.history,
+				'mean_log_10', w.mean_log_10, 'mean_log_50', w.mean_log_50,
+				'share_under_2x_10', w.under2_10, 'share_under_2x_50', w.under2_50,
+				'instant_crashes_50', w.instant_50,
+				-- earlier rounds in a row under 2x: up to the last one at 2x or more
+				'rounds_under_2x_in_a_row', coalesce(h2.k - 1, h.history),
+				-- rounds since the last 10x, that one included (NULL: none)
+				'rounds_since_10x', h10.k),
+			'label', r.multiplier)
+	  FROM ranked r
+	  JOIN before_first b ON b.bot_id = r.bot_id AND b.platform_code = r.platform_code
+	 CROSS JOIN LATERAL (SELECT LEAST(1000, b.n + r.k - 1) AS history) h
+	 CROSS JOIN LATERAL (	-- the last 50 rounds played before this one, newest first (k 1..50)
+		SELECT pg_catalog.array_agg(x.multiplier ORDER BY x.k) FILTER (WHERE x.k <= 10) AS lags,
+			   pg_catalog.round((pg_catalog.avg(x.ln) FILTER (WHERE x.k <= 10))::numeric, 6) AS mean_log_10,
+			   pg_catalog.round(pg_catalog.avg(x.ln)::numeric, 6) AS mean_log_50,
+			   pg_catalog.round(pg_catalog.avg((x.multiplier < 2)::integer) FILTER (WHERE x.k <= 10), 4) AS under2_10,
+			   pg_catalog.round(pg_catalog.avg((x.multiplier < 2)::integer), 4) AS under2_50,
+			   pg_catalog.count(*) FILTER (WHERE x.multiplier = 1.00) AS instant_50
+		  FROM (SELECT y.multiplier, pg_catalog.ln(y.multiplier::double precision) AS ln,
+					   pg_catalog.row_number() OVER (ORDER BY y.observed_at DESC, y.round_number DESC, y.id DESC) AS k
+				  FROM crash_analytics.analytics_round_multipliers y
+				 WHERE y.bot_id = r.bot_id AND y.game_name = export_multipliers_for_ml.game
+				   AND y.platform_code = r.platform_code
+				   AND (y.observed_at, y.round_number, y.id) < (r.observed_at, r.round_number, r.id)
+				 ORDER BY y.observed_at DESC, y.round_number DESC, y.id DESC
+				 LIMIT 50) x) w
+	  LEFT JOIN LATERAL (	-- the last earlier round at 2x or more, within 1,000
+		SELECT z.k
+		  FROM (SELECT y.multiplier,
+					   pg_catalog.row_number() OVER (ORDER BY y.observed_at DESC, y.round_number DESC, y.id DESC) AS k
+				  FROM crash_analytics.analytics_round_multipliers y
+				 WHERE y.bot_id = r.bot_id AND y.game_name = export_multipliers_for_ml.game
+				   AND y.platform_code = r.platform_code
+				   AND (y.observed_at, y.round_number, y.id) < (r.observed_at, r.round_number, r.id)
+				 ORDER BY y.observed_at DESC, y.round_number DESC, y.id DESC
+				 LIMIT 1000) z
+		 WHERE z.multiplier >= 2
+		 LIMIT 1) h2 ON true
+	  LEFT JOIN LATERAL (	-- the last earlier round at 10x or more, within 1,000
+		SELECT z.k
+		  FROM (SELECT y.multiplier,
+					   pg_catalog.row_number() OVER (ORDER BY y.observed_at DESC, y.round_number DESC, y.id DESC) AS k
+				  FROM crash_analytics.analytics_round_multipliers y
+				 WHERE y.bot_id = r.bot_id AND y.game_name = export_multipliers_for_ml.game
+				   AND y.platform_code = r.platform_code
+				   AND (y.observed_at, y.round_number, y.id) < (r.observed_at, r.round_number, r.id)
+				 ORDER BY y.observed_at DESC, y.round_number DESC, y.id DESC
+				 LIMIT 1000) z
+		 WHERE z.multiplier >= 10
+		 LIMIT 1) h10 ON true
+	 ORDER BY r.observed_at, r.round_number, r.id;
+END;
+COMMENT ON FUNCTION crash_analytics.export_multipliers_for_ml(text, integer) IS
+	'The latest row_limit multipliers of a game (all of them when row_limit is NULL) in play order (observed_at, round_number, id) as ML examples, one JSON object a row, oldest first: features from the rounds the same bot played before it in the same game/platform only, looking back at most 1,000 rounds (last 10 multipliers, mean log multiplier and share under 2x over 10 and 50 rounds, instant crashes in 50, rounds in a row under 2x, rounds since a 10x, rounds before, counted up to 1,000), and the label, the multiplier of the round itself: the next one after the rounds the features describe. 42704 for an unknown or NULL game, 22023 for a row_limit below 1.';
+REVOKE ALL ON FUNCTION crash_analytics.export_multipliers_for_ml(text, integer) FROM PUBLIC;
+
+/*
+ * Where each series' stored history is whole, for a replay of the signal
+ * rules (signal_differences, verify_consistency).  A purge deletes by time,
+ * and a back-filled round may sit among later ones in logging order, so a
+ * multiplier kept can have been judged by the rules against a window that
+ * held one deleted: a window that reaches back to complete_after_multiplier_id
+ * or before is not judged.  Written by purge_rounds_before ('purge') and
+ * by this update for the series that already had multipliers ('update':
+ * 1.0 recorded no purge).
+ */
+CREATE TABLE crash_analytics.bot_series_history (
+	bot_id				text COLLATE "C" NOT NULL,
+	game_name			text COLLATE "C" NOT NULL,
+	platform_code		text COLLATE "C" NOT NULL,
+	complete_after_multiplier_id bigint NOT NULL,
+	reason				text NOT NULL,
+	marked_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT bot_series_history_pkey PRIMARY KEY (bot_id, game_name, platform_code),
+	CONSTRAINT bot_series_history_reason_check CHECK (reason IN ('purge', 'update'))
+);
+COMMENT ON TABLE crash_analytics.bot_series_history IS
+	'Per bot, game and platform: the newest multiplier a purge deleted (or, for a database updated from 1.0, the newest when it was updated). Multipliers up to it may have been judged by the signal rules against rounds no longer stored: a replay of the rules (signal_differences, verify_consistency) judges only the windows after it.';
+INSERT INTO crash_analytics.bot_series_history (bot_id, game_name, platform_code, complete_after_multiplier_id, reason)
+SELECT m.bot_id, m.game_name, m.platform_code, max(m.id), 'update'
+  FROM crash_analytics.analytics_round_multipliers m
+ GROUP BY 1, 2, 3;
+SELECT pg_catalog.pg_extension_config_dump('crash_analytics.bot_series_history', '');
+REVOKE ALL ON TABLE crash_analytics.bot_series_history FROM PUBLIC;
+
+CREATE FUNCTION crash_analytics.signal_differences(bot_id text)
+RETURNS TABLE(table_name text, row_key text, column_name text, stored text, expected text)
+AS 'MODULE_PATHNAME', 'ca_signal_differences'
+LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION crash_analytics.signal_differences(text) IS
+	'Replays the bot''s built-in signal rules over its multipliers in logging order, as the write path runs them, and lists every rule signal missing (stored NULL) or not given by the rules (expected NULL), every field of one that differs, and every value of a series state (bot_series_state) that differs from the multipliers and open signals; no row when all agree. Judged: multipliers logged since the bot''s registration last changed (earlier ones may have met other rules), and rule windows after the newest multiplier bot_series_history records as purged.';
+REVOKE ALL ON FUNCTION crash_analytics.signal_differences(text) FROM PUBLIC;
+
+DROP FUNCTION crash_analytics.verify_consistency();
+CREATE FUNCTION crash_analytics.verify_consistency()
+RETURNS TABLE(check_name text, ok boolean, differences bigint, detail text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+	d text;
+BEGIN
+	-- every round has its multiplier row, and it agrees
+	SELECT count(*), string_agg(DISTINCT r.bot_id || '/' || r.session_id || '/' || r.round_number, ', ')
+	  INTO n, d
+	  FROM crash_analytics.crash_game_rounds r
+	  LEFT JOIN crash_analytics.analytics_round_multipliers m
+		ON m.bot_id = r.bot_id AND m.session_id = r.session_id AND m.round_number = r.round_number
+	 WHERE m.id IS NULL OR m.multiplier <> r.crash_multiplier OR m.game_name <> r.game_name
+		OR m.platform_code <> r.platform_code OR m.is_instant_crash <> r.is_instant_crash;
+	RETURN QUERY SELECT 'round_multipliers', n = 0, n, left(d, 500);
+
+	SELECT count(*), string_agg(m.id::text, ', ') INTO n, d
+	  FROM crash_analytics.analytics_round_multipliers m
+	 WHERE m.source = 'round' AND NOT EXISTS (SELECT 1 FROM crash_analytics.crash_game_rounds r
+												WHERE r.bot_id = m.bot_id AND r.id = m.round_id);
+	RETURN QUERY SELECT 'orphan_multipliers', n = 0, n, left(d, 500);
+
+	-- every bet has exactly one outcome row equal to the round; skips have none
+	SELECT count(*), string_agg(r.id::text, ', ') INTO n, d
+	  FROM crash_analytics.crash_game_rounds r
+	  LEFT JOIN crash_analytics.analytics_round_outcomes o ON o.bot_id = r.bot_id AND o.round_id = r.id
+	 WHERE CASE WHEN r.round_outcome = 'SKIP' THEN o.id IS NOT NULL
+				ELSE o.id IS NULL
+					 OR (o.session_id, o.game_name, o.platform_code, o.round_number, o.bet_slot, o.outcome,
+						 o.stake_value, o.crash_multiplier, o.payout_value, o.profit_loss, o.roi_percent,
+						 o.expected_profit, o.settled_at)
+						IS DISTINCT FROM
+						(r.session_id, r.game_name, r.platform_code, r.round_number, r.bet_slot, r.round_outcome,
+						 r.stake_value, r.crash_multiplier, r.payout_value, r.profit_loss, r.roi_percent,
+						 r.expected_profit, r.played_at)
+					 OR o.strategy_name IS DISTINCT FROM r.strategy_name
+					 OR o.cashout_multiplier IS DISTINCT FROM r.cashout_multiplier
+					 OR o.target_multiplier IS DISTINCT FROM r.target_multiplier
+					 OR o.win_probability IS DISTINCT FROM r.win_probability END;
+	RETURN QUERY SELECT 'round_outcomes', n = 0, n, left(d, 500);
+
+	SELECT count(*), string_agg(o.id::text, ', ') INTO n, d
+	  FROM crash_analytics.analytics_round_outcomes o
+	 WHERE NOT EXISTS (SELECT 1 FROM crash_analytics.crash_game_rounds r WHERE r.bot_id = o.bot_id AND r.id = o.round_id);
+	RETURN QUERY SELECT 'orphan_outcomes', n = 0, n, left(d, 500);
+
+	-- the rounds themselves follow the derivation rules
+	SELECT count(*), string_agg(r.id::text, ', ') INTO n, d
+	  FROM crash_analytics.crash_game_rounds r
+	  JOIN crash_analytics.game_platform_config c ON c.game_name = r.game_name AND c.platform_code = r.platform_code
+	 WHERE r.derived_at IS NOT NULL AND (
+		   (r.round_outcome = 'WIN' AND abs(r.payout_value - round(r.stake_value * r.cashout_multiplier, c.currency_decimals))
+										> 1 / 10.0 ^ c.currency_decimals)
+		OR (r.round_outcome IN ('LOSS', 'SKIP') AND r.payout_value <> 0)
+		OR (r.round_outcome = 'VOID' AND r.payout_value <> r.stake_value)
+		OR r.is_instant_crash <> (r.crash_multiplier = 1.00)
+		OR r.roi_percent IS DISTINCT FROM CASE WHEN r.round_outcome <> 'SKIP' THEN round(r.profit_loss * 100 / r.stake_value, 4) END
+		OR r.final_multiplier IS DISTINCT FROM CASE r.round_outcome WHEN 'WIN' THEN r.cashout_multiplier
+																	WHEN 'LOSS' THEN r.crash_multiplier END
+		OR r.win_probability IS DISTINCT FROM
+		   CASE WHEN r.round_outcome IN ('WIN', 'LOSS') AND coalesce(r.cashout_multiplier, r.target_multiplier) IS NOT NULL
+				THEN CASE WHEN coalesce(r.cashout_multiplier, r.target_multiplier) <= 1 THEN 1
+						  ELSE round(r.game_rtp / coalesce(r.cashout_multiplier, r.target_multiplier), 6) END END
+		OR r.expected_profit <> CASE WHEN r.round_outcome IN ('WIN', 'LOSS')
+										  AND coalesce(r.cashout_multiplier, r.target_multiplier, 2) > 1
+									 THEN r.stake_value * (r.game_rtp - 1) ELSE 0 END
+		OR abs(r.running_balance_after - r.running_balance_before - r.profit_loss) > 1 / 10.0 ^ c.currency_decimals);
+	RETURN QUERY SELECT 'round_derivation', n = 0, n, left(d, 500);
+
+	SELECT count(*), string_agg(x.bot_id, ', ') INTO n, d
+	  FROM (SELECT DISTINCT r.bot_id FROM crash_analytics.crash_game_rounds r) x
+	 WHERE NOT EXISTS (SELECT 1 FROM crash_analytics.bot_vm_registration b WHERE b.bot_id = x.bot_id);
+	RETURN QUERY SELECT 'bot_registrations', n = 0, n, left(d, 500);
+
+	-- every signal was resolved by the first multiplier after the one it follows, and only by it
+	SELECT count(*), string_agg(s.id::text, ', ') INTO n, d
+	  FROM crash_analytics.analytics_round_signals s
+	  LEFT JOIN LATERAL (
+		SELECT m.id, m.multiplier FROM crash_analytics.analytics_round_multipliers m
+		 WHERE m.bot_id = s.bot_id AND m.game_name = s.game_name AND m.platform_code = s.platform_code
+		   AND m.id > coalesce(s.after_multiplier_id, 0)
+		 ORDER BY m.id LIMIT 1) nxt ON true
+	 WHERE s.resolved_multiplier_id IS DISTINCT FROM nxt.id
+		OR s.status <> CASE WHEN nxt.id IS NULL THEN 'open'
+							WHEN nxt.multiplier >= s.target_multiplier THEN 'hit' ELSE 'miss' END;
+	RETURN QUERY SELECT 'signal_resolution', n = 0, n, left(d, 500);
+
+	-- the built-in signal rules replayed over every bot's multipliers against
+	-- the stored rule signals, and the series states against the multipliers
+	-- and open signals (signal_differences)
+	RETURN QUERY
+	WITH bots AS (
+		SELECT m.bot_id FROM crash_analytics.analytics_round_multipliers m GROUP BY 1
+		UNION SELECT s.bot_id FROM crash_analytics.analytics_round_signals s WHERE s.source = 'rule'
+		UNION SELECT t.bot_id FROM crash_analytics.bot_series_state t
+	), diffs AS MATERIALIZED (
+		SELECT x.* FROM bots, LATERAL crash_analytics.signal_differences(bots.bot_id) x
+	)
+	SELECT t.name, count(v.table_name) = 0, count(v.table_name),
+		   left(string_agg(v.row_key || coalesce('.' || v.column_name, '') || ': stored '
+						   || coalesce(v.stored, 'nothing') || ', expected ' || coalesce(v.expected, 'nothing'), '; '
+						   ORDER BY v.row_key, v.column_name), 500)
+	  FROM (VALUES (1, 'rule_signals', 'analytics_round_signals'), (2, 'series_state', 'bot_series_state')) AS t(k, name, tbl)
+	  LEFT JOIN diffs v ON v.table_name = t.tbl
+	 GROUP BY t.k, t.name ORDER BY t.k;
+
+	-- roll-ups, session figures and hourly roll-ups against a replay of every bot's rounds
+	RETURN QUERY
+	WITH bots AS (
+		SELECT r.bot_id FROM crash_analytics.crash_game_rounds r GROUP BY 1
+		UNION SELECT b.bot_id FROM crash_analytics.bot_rollups b
+		UNION SELECT s.bot_id FROM crash_analytics.session_logs s
+		UNION SELECT h.bot_id FROM crash_analytics.bot_hourly_rollups h
+	), diffs AS MATERIALIZED (
+		SELECT x.* FROM bots, LATERAL crash_analytics.rollup_differences(bots.bot_id) x
+	)
+	SELECT t.name, count(v.table_name) = 0, count(v.table_name),
+		   left(string_agg(v.row_key || coalesce('.' || v.column_name, '') || ': stored '
+						   || coalesce(v.stored, 'nothing') || ', expected ' || coalesce(v.expected, 'nothing'), '; '), 500)
+	  FROM (VALUES (1, 'bot_rollups'), (2, 'session_logs'), (3, 'bot_hourly_rollups')) AS t(k, name)
+	  LEFT JOIN diffs v ON v.table_name = t.name
+	 GROUP BY t.k, t.name ORDER BY t.k;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.verify_consistency() IS
+	'Recomputes every derived row and roll-up from crash_game_rounds and reports one row per check (multipliers, outcomes, orphans, derivation rules, registrations, signal resolution, the built-in rule signals replayed over the multipliers, series states, bot roll-ups, session figures, hourly roll-ups) with ok, the number of differences and the first of them.';
+REVOKE ALL ON FUNCTION crash_analytics.verify_consistency() FROM PUBLIC;
+
+DROP FUNCTION crash_analytics.purge_rounds_before(timestamptz, boolean);
+CREATE FUNCTION crash_analytics.purge_rounds_before(cutoff timestamptz, include_logs boolean DEFAULT true)
+RETURNS TABLE(table_name text, rows_deleted bigint)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	bots text[];
+	b text;
+	n bigint;
+BEGIN
+	IF cutoff IS NULL OR NOT isfinite(cutoff) THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'cutoff must be a finite timestamp';
+	END IF;
+	-- the bots whose rounds, multipliers or signals go: their roll-ups and
+	-- series states (1.0 rebuilt only the bots with rounds to purge, so the
+	-- series state of a bot that had only watched a purged multiplier kept it)
+	SELECT array_agg(DISTINCT x.bot_id ORDER BY x.bot_id) INTO bots
+	  FROM (SELECT r.bot_id FROM crash_analytics.crash_game_rounds r WHERE r.played_at < cutoff
+			UNION SELECT m.bot_id FROM crash_analytics.analytics_round_multipliers m WHERE m.observed_at < cutoff
+			UNION SELECT s.bot_id FROM crash_analytics.analytics_round_signals s WHERE s.emitted_at < cutoff) x;
+	PERFORM set_config('crash_analytics.allow_round_deletes', 'on', true);
+
+	DELETE FROM crash_analytics.analytics_round_outcomes o USING crash_analytics.crash_game_rounds r
+	 WHERE r.played_at < cutoff AND o.bot_id = r.bot_id AND o.round_id = r.id;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN QUERY SELECT 'analytics_round_outcomes', n;
+	-- signals go with the multipliers they follow or were resolved by (a bot's own
+	-- signal is stamped when logged, which may be long after the rounds it is about)
+	DELETE FROM crash_analytics.analytics_round_signals s
+	 WHERE s.emitted_at < cutoff
+		OR EXISTS (SELECT 1 FROM crash_analytics.analytics_round_multipliers m
+					WHERE m.bot_id = s.bot_id AND m.observed_at < cutoff
+					  AND m.id IN (s.after_multiplier_id, s.resolved_multiplier_id));
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN QUERY SELECT 'analytics_round_signals', n;
+	-- per series, the newest multiplier deleted: the signal rules judged the
+	-- multipliers after it against windows that may have held it, so a replay
+	-- of the rules (signal_differences) judges only the windows after it
+	WITH d AS (
+		DELETE FROM crash_analytics.analytics_round_multipliers m WHERE m.observed_at < cutoff
+		RETURNING m.bot_id, m.game_name, m.platform_code, m.id
+	), g AS (
+		SELECT d.bot_id, d.game_name, d.platform_code, max(d.id) AS last_id, count(*) AS deleted
+		  FROM d GROUP BY 1, 2, 3
+	), marked AS (
+		INSERT INTO crash_analytics.bot_series_history AS h
+			(bot_id, game_name, platform_code, complete_after_multiplier_id, reason)
+		SELECT g.bot_id, g.game_name, g.platform_code, g.last_id, 'purge' FROM g
+		ON CONFLICT ON CONSTRAINT bot_series_history_pkey DO UPDATE
+		   SET complete_after_multiplier_id = greatest(h.complete_after_multiplier_id, excluded.complete_after_multiplier_id),
+			   reason = excluded.reason, marked_at = excluded.marked_at
+		RETURNING 1
+	)
+	SELECT coalesce(sum(g.deleted), 0) INTO n FROM g;
+	RETURN QUERY SELECT 'analytics_round_multipliers', n;
+	DELETE FROM crash_analytics.crash_game_rounds r WHERE r.played_at < cutoff;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN QUERY SELECT 'crash_game_rounds', n;
+	DELETE FROM crash_analytics.session_logs s
+	 WHERE s.started_at < cutoff
+	   AND NOT EXISTS (SELECT 1 FROM crash_analytics.crash_game_rounds r
+						WHERE r.bot_id = s.bot_id AND r.session_id = s.session_id);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN QUERY SELECT 'session_logs', n;
+	IF include_logs THEN
+		DELETE FROM crash_analytics.error_logs e WHERE e.occurred_at < cutoff;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		RETURN QUERY SELECT 'error_logs', n;
+		DELETE FROM crash_analytics.ocr_validation_logs o WHERE o.created_at < cutoff;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		RETURN QUERY SELECT 'ocr_validation_logs', n;
+	END IF;
+	PERFORM set_config('crash_analytics.allow_round_deletes', 'off', true);
+
+	-- what the deleted rounds derived: roll-ups, session figures, hourly roll-ups
+	FOREACH b IN ARRAY coalesce(bots, '{}') LOOP
+		PERFORM crash_analytics.rebuild_rollups(b);
+	END LOOP;
+	RETURN QUERY SELECT 'bots rebuilt', coalesce(cardinality(bots), 0)::bigint;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.purge_rounds_before(timestamptz, boolean) IS
+	'Retention: deletes rounds played before cutoff with their outcomes, multipliers and signals (and error and OCR logs unless include_logs is false), deletes sessions left without rounds, records per series the newest multiplier deleted (bot_series_history), and rebuilds the roll-ups and series states of every bot that lost rounds, multipliers or signals from what remains. Returns rows deleted per table. Refresh the materialized views afterwards.';
+REVOKE ALL ON FUNCTION crash_analytics.purge_rounds_before(timestamptz, boolean) FROM PUBLIC;
+
+/*
+ * get_signal_effectiveness: the empirical baseline of each target is
+ * computed once.  In 1.0 the planner inlined that CTE into the join with
+ * the signals, so the platform rounds were counted again for every signal
+ * (17 s for the 2,000 signals of the pgTAP data set, 0.3 s now).
+ */
+DROP FUNCTION crash_analytics.get_signal_effectiveness(text, timestamptz, timestamptz);
+CREATE FUNCTION crash_analytics.get_signal_effectiveness(signal text DEFAULT NULL,
+	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL)
+RETURNS TABLE(source text, signal_type text, model_name text, signals bigint, resolved bigint,
+	hits bigint, hit_rate_percent numeric, hit_rate_ci_low_percent numeric, hit_rate_ci_high_percent numeric,
+	baseline_theoretical_percent numeric, baseline_empirical_percent numeric, lift numeric,
+	p_value double precision)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM crash_analytics.check_period(from_time, to_time);
+	RETURN QUERY
+	WITH s AS (
+		SELECT s.source, s.signal_type::text AS signal_type, s.model_name::text AS model_name,
+			   s.game_name, s.platform_code, s.target_multiplier, s.status,
+			   least(1, c.rtp / s.target_multiplier)::double precision AS p
+		  FROM crash_analytics.analytics_round_signals s
+		  JOIN crash_analytics.game_platform_config c
+			ON c.game_name = s.game_name AND c.platform_code = s.platform_code
+		 WHERE (signal IS NULL OR s.signal_type = signal OR s.model_name = signal)
+		   AND s.emitted_at >= coalesce(from_time, '-infinity') AND s.emitted_at < coalesce(to_time, 'infinity')
+	), targets AS MATERIALIZED (	-- how often the game's platform rounds (each once) reached each target in the period
+		SELECT t.game_name, t.platform_code, t.target_multiplier,
+			   (SELECT avg((d.multiplier >= t.target_multiplier)::int)::double precision
+				  FROM crash_analytics.distinct_multipliers(t.game_name, t.platform_code, from_time, to_time) d) AS rate
+		  FROM (SELECT DISTINCT s.game_name, s.platform_code, s.target_multiplier FROM s) t
+	)
+	SELECT s.source, s.signal_type, s.model_name, count(*),
+		   count(*) FILTER (WHERE s.status <> 'open'),
+		   count(*) FILTER (WHERE s.status = 'hit'),
+		   round(100.0 * count(*) FILTER (WHERE s.status = 'hit') / nullif(count(*) FILTER (WHERE s.status <> 'open'), 0), 2),
+		   crash_analytics.wilson_low_percent(count(*) FILTER (WHERE s.status = 'hit'), count(*) FILTER (WHERE s.status <> 'open')),
+		   crash_analytics.wilson_high_percent(count(*) FILTER (WHERE s.status = 'hit'), count(*) FILTER (WHERE s.status <> 'open')),
+		   round((100 * avg(s.p) FILTER (WHERE s.status <> 'open'))::numeric, 2),
+		   round((100 * avg(t.rate) FILTER (WHERE s.status <> 'open'))::numeric, 2),
+		   round(((count(*) FILTER (WHERE s.status = 'hit'))::numeric
+				  / nullif(count(*) FILTER (WHERE s.status <> 'open'), 0))
+				 / nullif(avg(s.p) FILTER (WHERE s.status <> 'open'), 0)::numeric, 3),
+		   CASE WHEN count(*) FILTER (WHERE s.status <> 'open') > 0 THEN
+			   crash_analytics.chance_p_value(count(*) FILTER (WHERE s.status = 'hit'),
+											  sum(s.p) FILTER (WHERE s.status <> 'open'),
+											  sum(s.p * (1 - s.p)) FILTER (WHERE s.status <> 'open'))
+		   END
+	  FROM s LEFT JOIN targets t
+		ON t.game_name = s.game_name AND t.platform_code = s.platform_code AND t.target_multiplier = s.target_multiplier
+	 GROUP BY s.source, s.signal_type, s.model_name
+	 ORDER BY s.source, s.signal_type, s.model_name;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.get_signal_effectiveness(text, timestamptz, timestamptz) IS
+	'Per signal source, type and model (filtered by a signal type or model name when given), signals emitted in the period: resolved, hits, hit rate with its 95% interval, the baseline chance gives for the same targets (theoretical RTP/target and empirical from the game''s multipliers in the period), the lift over the theoretical baseline, and the one-sided p-value of doing at least this well by chance.';
+REVOKE ALL ON FUNCTION crash_analytics.get_signal_effectiveness(text, timestamptz, timestamptz) FROM PUBLIC;
+
+/*
+ * get_bot_statistics(NULL) is an error (22004), as an unknown bot is
+ * (42704).  1.0 declared the function STRICT, so a NULL bot_id gave one
+ * row of NULLs, which reads like a bot with no data.
+ */
+DROP FUNCTION crash_analytics.get_bot_statistics(text);
+CREATE FUNCTION crash_analytics.get_bot_statistics(
+	bot_id text,
+	OUT total_rounds bigint,
+	OUT bets bigint,
+	OUT wins bigint,
+	OUT losses bigint,
+	OUT skips bigint,
+	OUT voids bigint,
+	OUT win_rate_percent numeric,
+	OUT win_rate_ci_low_percent numeric,
+	OUT win_rate_ci_high_percent numeric,
+	OUT chance_win_rate_percent numeric,
+	OUT total_staked numeric,
+	OUT total_payout numeric,
+	OUT total_profit numeric,
+	OUT roi_percent numeric,
+	OUT roi_ci_low_percent numeric,
+	OUT roi_ci_high_percent numeric,
+	OUT bets_for_1pct_roi_margin bigint,
+	OUT expected_profit numeric,
+	OUT luck numeric,
+	OUT best_round_profit numeric,
+	OUT worst_round_profit numeric,
+	OUT longest_win_streak bigint,
+	OUT longest_loss_streak bigint,
+	OUT current_streak bigint,
+	OUT max_drawdown numeric,
+	OUT peak_balance numeric,
+	OUT current_balance numeric,
+	OUT first_round_at timestamptz,
+	OUT last_round_at timestamptz)
+RETURNS record
+AS 'MODULE_PATHNAME', 'ca_get_bot_statistics'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION crash_analytics.get_bot_statistics(text) IS
+	'Statistics of one bot from its roll-up (constant time at any table size): counts, win rate with its 95% Wilson interval beside the win rate chance gives at the bot''s targets, money, ROI with its 95% interval and the bets needed to know it to +/- 1 point, expected profit at the game''s RTP and luck, best and worst round, streaks, drawdown and balances. An unknown bot is an error (42704), and so is a NULL bot_id (22004).';
+REVOKE ALL ON FUNCTION crash_analytics.get_bot_statistics(text) FROM PUBLIC;
+
+-- the reader profile: as above, and signal_differences
+DROP FUNCTION crash_analytics.reader_functions();
+CREATE FUNCTION crash_analytics.reader_functions()
+RETURNS SETOF regprocedure
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT f::regprocedure FROM (VALUES
+		('crash_analytics.get_bot_statistics(text)'),
+		('crash_analytics.get_session_summary(text, text)'),
+		('crash_analytics.get_game_statistics(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.get_strategy_performance(text, timestamptz, timestamptz)'),
+		('crash_analytics.get_multiplier_distribution(text, text, timestamptz, timestamptz, numeric[])'),
+		('crash_analytics.get_multiplier_quantiles(text, text, timestamptz, timestamptz, double precision[])'),
+		('crash_analytics.get_signal_effectiveness(text, timestamptz, timestamptz)'),
+		('crash_analytics.export_rounds_to_json(text, timestamptz, timestamptz, text)'),
+		('crash_analytics.export_multipliers_for_ml(text, integer)'),
+		('crash_analytics.get_database_size()'),
+		('crash_analytics.verify_consistency()'),
+		('crash_analytics.rollup_differences(text)'),
+		('crash_analytics.signal_differences(text)'),
+		('crash_analytics.period_figures(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.distinct_multipliers(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.wilson_low_percent(bigint, bigint)'),
+		('crash_analytics.wilson_high_percent(bigint, bigint)'),
+		('crash_analytics.roi_ci_low_percent(bigint, numeric, numeric, numeric)'),
+		('crash_analytics.roi_ci_high_percent(bigint, numeric, numeric, numeric)'),
+		('crash_analytics.bets_for_roi_margin(bigint, numeric, numeric, numeric)'),
+		('crash_analytics.chance_p_value(bigint, double precision, double precision)'),
+		('crash_analytics.check_period(timestamptz, timestamptz)'),
+		('crash_analytics.check_row_limit(integer)'),
+		('crash_analytics.utc_hour_floor(timestamptz)'),
+		('crash_analytics.utc_hour_ceil(timestamptz)'),
+		('crash_analytics.require_game(text, text)'),
+		('crash_analytics.backtest_strategy(jsonb, numeric, text, text, timestamptz, timestamptz)'),
+		('crash_analytics.backtest_strategy(jsonb, numeric, numeric[], numeric)'),
+		('crash_analytics.backtest_equity_curve(jsonb, numeric, text, text, timestamptz, timestamptz)'),
+		('crash_analytics.backtest_equity_curve(jsonb, numeric, numeric[])'),
+		('crash_analytics.backtest_simulated(jsonb, numeric, integer, numeric, bigint)'),
+		('crash_analytics.risk_of_ruin(jsonb, numeric, integer, numeric, integer, bigint)'),
+		('crash_analytics.simulate_rounds(text, text, integer, numeric, bigint, timestamptz, interval)'),
+		('crash_analytics.verify_crash_bustabit(text, text, text)'),
+		('crash_analytics.verify_crash_stake(text, text, bigint)'),
+		('crash_analytics.verify_crash_stake_chain(text, text)'),
+		('crash_analytics.verify_crash_roobet(text, text)'),
+		('crash_analytics.verify_hash_chain(text, text, text)'),
+		('crash_analytics.verify_hash_chain(text[], text)'),
+		('crash_analytics.recompute_round(text, text, text, text, bigint, text, text)'),
+		('crash_analytics.verify_logged_rounds(text, text, text, timestamptz, timestamptz)'),
+		('crash_analytics.fairness_report(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.ocr_data_quality(timestamptz, timestamptz)'),
+		('crash_analytics.chi_square_p_value(double precision, integer)'),
+		('crash_analytics.normal_p_value(double precision, boolean)'),
+		('crash_analytics.format_p_value(double precision)')) AS v(f)
+$$;
+COMMENT ON FUNCTION crash_analytics.reader_functions() IS 'The functions the reader profile may execute.';
+REVOKE ALL ON FUNCTION crash_analytics.reader_functions() FROM PUBLIC;
+
+-- end region: analytics audit

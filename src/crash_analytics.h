@@ -26,7 +26,8 @@
  *	              the interval and test helpers the SQL analytics use.
  *	 rebuild.c    replay of a bot's rounds through rollup.c: compare with
  *	              the stored roll-ups (verify_consistency) or rewrite them
- *	              (purge_rounds_before).
+ *	              (purge_rounds_before).  signals.c replays the signal
+ *	              rules the same way (signal_differences).
  *
  * Version 1.1 adds, each self-contained (SQL entry points only):
  *	 access.c        per-bot writer roles (bot_writers), checked by every
@@ -152,7 +153,7 @@
 	X(MC_ROUND_ID, "round_id") X(MC_GAME, "game_name") X(MC_PLATFORM, "platform_code") \
 	X(MC_ROUND_NUMBER, "round_number") X(MC_PLATFORM_ROUND_ID, "platform_round_id") \
 	X(MC_MULTIPLIER, "multiplier") X(MC_INSTANT, "is_instant_crash") \
-	X(MC_OBSERVED_AT, "observed_at") X(MC_SOURCE, "source")
+	X(MC_OBSERVED_AT, "observed_at") X(MC_SOURCE, "source") X(MC_CREATED_AT, "created_at")
 
 #define CA_SIGNAL_COLUMNS(X) \
 	X(SG_ID, "id") X(SG_BOT_ID, "bot_id") X(SG_SESSION_ID, "session_id") \
@@ -164,7 +165,7 @@
 	X(SG_EMITTED_AT, "emitted_at") X(SG_STATUS, "status") \
 	X(SG_RESOLVED_ROUND, "resolved_round_number") \
 	X(SG_RESOLVED_MULT, "resolved_multiplier") X(SG_RESOLVED_AT, "resolved_at") \
-	X(SG_UPDATED_AT, "updated_at")
+	X(SG_CREATED_AT, "created_at") X(SG_UPDATED_AT, "updated_at")
 
 #define CA_OUTCOME_COLUMNS(X) \
 	X(OC_ID, "id") X(OC_BOT_ID, "bot_id") X(OC_SESSION_ID, "session_id") \
@@ -260,7 +261,9 @@ typedef enum CaIndex
 	CA_IDX_ROUND_KEY,			/* (bot_id, session_id, round_number, bet_slot) */
 	CA_IDX_ROUNDS_PKEY,			/* (bot_id, id): a bot's rounds in logging order */
 	CA_IDX_MULTIPLIER_KEY,		/* (bot_id, session_id, round_number) */
+	CA_IDX_MULTIPLIERS_PKEY,	/* (bot_id, id): a bot's multipliers in logging order */
 	CA_IDX_MULTIPLIER_SERIES,	/* (bot_id, game_name, platform_code, id) */
+	CA_IDX_SIGNALS_PKEY,		/* (bot_id, id): a bot's signals in logging order */
 	CA_IDX_SIGNALS_OPEN,		/* (bot_id, game_name, platform_code) WHERE open */
 	CA_IDX_OUTCOME_KEY,			/* (bot_id, round_id) */
 	CA_IDX_BOT_ROLLUP_KEY,		/* (bot_id) */
@@ -479,6 +482,22 @@ extern void ca_rollup_bot(CaRow *rollup, const CaRoundFacts *f, bool fresh);
 extern void ca_rollup_hourly(CaRow *hourly, const CaRoundFacts *f, bool fresh);
 extern TimestampTz ca_hour_start(TimestampTz t);
 extern void ca_rollup_session_reset(CaRow *session);
+
+/*
+ * rebuild.c: the rows of rollup_differences and signal_differences
+ * (table_name, row_key, column_name, stored, expected), into the
+ * materialized result of the calling set-returning function.
+ */
+typedef struct CaDiffOut
+{
+	Tuplestorestate *store;
+	TupleDesc	desc;
+	int64		count;
+} CaDiffOut;
+
+extern void ca_diff_begin(FunctionCallInfo fcinfo, CaDiffOut *out);
+extern void ca_diff_emit(CaDiffOut *out, const char *table, const char *key, const char *column,
+						 const char *stored, const char *expected);
 
 /* stats.c: estimates shared by the C and SQL analytics */
 extern bool ca_wilson(int64 k, int64 n, double *lo, double *hi);

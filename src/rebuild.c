@@ -287,12 +287,6 @@ static const int hourly_compared[] = {
 	HR_PROFIT, HR_EXPECTED, HR_SUM_WINPROB, HR_TARGETED, HR_SUM_PROFIT_SQ, HR_BEST, HR_WORST
 };
 
-typedef struct DiffOut
-{
-	Tuplestorestate *store;
-	TupleDesc	desc;
-	int64		count;
-} DiffOut;
 
 static char *
 display(CaRow *row, int col)
@@ -311,9 +305,20 @@ display(CaRow *row, int col)
 	return OidOutputFunctionCall(typout, d);
 }
 
-static void
-emit(DiffOut *out, const char *table, const char *key, const char *column,
-	 const char *stored, const char *expected)
+void
+ca_diff_begin(FunctionCallInfo fcinfo, CaDiffOut *out)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	out->store = rsinfo->setResult;
+	out->desc = rsinfo->setDesc;
+	out->count = 0;
+}
+
+void
+ca_diff_emit(CaDiffOut *out, const char *table, const char *key, const char *column,
+			 const char *stored, const char *expected)
 {
 	Datum		values[5];
 	bool		nulls[5] = {false, false, column == NULL, stored == NULL, expected == NULL};
@@ -344,19 +349,19 @@ values_equal(CaRow *a, CaRow *b, int col)
 
 /* stored NULL: the row is missing; expected NULL: the row should not exist */
 static void
-compare_rows(DiffOut *out, const char *table, const char *key, CaRow *stored,
+compare_rows(CaDiffOut *out, const char *table, const char *key, CaRow *stored,
 			 CaRow *expected, const int *cols, int ncols)
 {
 	int			i;
 
 	if (stored == NULL || expected == NULL)
 	{
-		emit(out, table, key, NULL, stored ? "present" : NULL, expected ? "present" : NULL);
+		ca_diff_emit(out, table, key, NULL, stored ? "present" : NULL, expected ? "present" : NULL);
 		return;
 	}
 	for (i = 0; i < ncols; i++)
 		if (!values_equal(stored, expected, cols[i]))
-			emit(out, table, key, ca_column_name(stored->table, cols[i]),
+			ca_diff_emit(out, table, key, ca_column_name(stored->table, cols[i]),
 				 display(stored, cols[i]), display(expected, cols[i]));
 }
 
@@ -368,22 +373,17 @@ compare_rows(DiffOut *out, const char *table, const char *key, CaRow *stored,
 Datum
 ca_rollup_differences(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Datum		bot = PointerGetDatum(PG_GETARG_TEXT_PP(0));
 	char	   *bot_name = TextDatumGetCString(bot);
 	Snapshot	snap = GetActiveSnapshot();
-	DiffOut		out;
+	CaDiffOut	out;
 	Replay	   *rp;
 	CaRow	   *stored;
 	CaScan	   *scan;
 	HASH_SEQ_STATUS seq;
 	ReplayEntry *e;
 
-	InitMaterializedSRF(fcinfo, 0);
-	out.store = rsinfo->setResult;
-	out.desc = rsinfo->setDesc;
-	out.count = 0;
-
+	ca_diff_begin(fcinfo, &out);
 	rp = replay_bot(bot, snap);
 
 	stored = ca_read(CA_IDX_BOT_ROLLUP_KEY, &bot, snap);

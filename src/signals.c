@@ -23,6 +23,11 @@
  * Whether any of this beats chance is for get_signal_effectiveness() to
  * say: P(crash >= t) = RTP/t whatever came before.
  *
+ * signal_differences() replays the same rules (the same matching and the
+ * same signal fields, below) over a bot's stored multipliers in logging
+ * order and compares what they give with the stored rule signals and
+ * series states; verify_consistency() runs it for every bot.
+ *
  * IDENTIFICATION
  *	  src/signals.c
  *
@@ -30,17 +35,31 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/fmgrprotos.h"
 #include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/fmgrprotos.h"
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "crash_analytics.h"
+
+PG_FUNCTION_INFO_V1(ca_signal_differences);
 
 #define MAX_RULES 16
 #define MAX_STREAK_LENGTH 50
@@ -341,12 +360,60 @@ store_series_state(CaWriter *w, CaRow *st, bool fresh, const int64 *recent, int 
 		ca_update(w, st);
 }
 
+/*
+ * What a rule's signal says beside its target: its type, its pattern and
+ * the multipliers it looked at (recent[0 .. n - 1], oldest first, this one
+ * last).  The write path stores these; the replay expects them.
+ */
+static const char *
+rule_type(const SignalRule *rule)
+{
+	return rule->kind == RULE_LOW_STREAK ? "low_streak" : "high_after";
+}
+
+static char *
+rule_pattern(const SignalRule *rule)
+{
+	if (rule->kind == RULE_LOW_STREAK)
+		return psprintf("%d rounds under %sx", rule->length, ca_num_str(rule->threshold));
+	return psprintf("a round at %sx or more", ca_num_str(rule->threshold));
+}
+
+static Datum
+rule_features(const SignalRule *rule, const int64 *recent, int n)
+{
+	StringInfoData features;
+	int			i;
+
+	initStringInfo(&features);
+	appendStringInfoString(&features, "{\"multipliers\": [");
+	for (i = n - rule->length; i < n; i++)
+		appendStringInfo(&features, "%s%s", i == n - rule->length ? "" : ", ",
+						 ca_num_str(from_hundredths(recent[i])));
+	appendStringInfoString(&features, "]}");
+	return DirectFunctionCall1(jsonb_in, CStringGetDatum(features.data));
+}
+
+/* Does the rule match the latest multipliers (recent[n - 1] is the newest)? */
+static bool
+rule_matches(const SignalRule *rule, const int64 *recent, int n)
+{
+	int64		threshold = hundredths(rule->threshold);
+	bool		match;
+	int			j;
+
+	if (rule->kind == RULE_HIGH_AFTER)
+		return n >= 1 && recent[n - 1] >= threshold;
+	match = n >= rule->length;
+	for (j = n - rule->length; match && j < n; j++)
+		match = recent[j] < threshold;
+	return match;
+}
+
 static void
 emit_signal(CaWriter *w, CaRow *m, const SignalRule *rule, const int64 *recent, int n)
 {
 	CaRow	   *s = ca_row_new(CA_SIGNALS);
-	StringInfoData features;
-	int			i;
 
 	ca_row_set(s, SG_BOT_ID, ca_row_get(m, MC_BOT_ID, NULL));
 	ca_row_set(s, SG_SESSION_ID, ca_row_get(m, MC_SESSION_ID, NULL));
@@ -358,29 +425,9 @@ emit_signal(CaWriter *w, CaRow *m, const SignalRule *rule, const int64 *recent, 
 	ca_row_set(s, SG_AFTER_MULT_ID, ca_row_get(m, MC_ID, NULL));
 	ca_row_set(s, SG_EMITTED_AT, ca_row_get(m, MC_OBSERVED_AT, NULL));
 	ca_row_set(s, SG_STATUS, CStringGetTextDatum("open"));
-
-	/* the multipliers the rule looked at, oldest first */
-	initStringInfo(&features);
-	appendStringInfoString(&features, "{\"multipliers\": [");
-	for (i = n - rule->length; i < n; i++)
-		appendStringInfo(&features, "%s%s", i == n - rule->length ? "" : ", ",
-						 ca_num_str(from_hundredths(recent[i])));
-	appendStringInfoString(&features, "]}");
-	ca_row_set(s, SG_FEATURES, DirectFunctionCall1(jsonb_in, CStringGetDatum(features.data)));
-
-	if (rule->kind == RULE_LOW_STREAK)
-	{
-		ca_row_set(s, SG_TYPE, CStringGetTextDatum("low_streak"));
-		ca_row_set(s, SG_PATTERN,
-				   CStringGetTextDatum(psprintf("%d rounds under %sx", rule->length,
-												ca_num_str(rule->threshold))));
-	}
-	else
-	{
-		ca_row_set(s, SG_TYPE, CStringGetTextDatum("high_after"));
-		ca_row_set(s, SG_PATTERN,
-				   CStringGetTextDatum(psprintf("a round at %sx or more", ca_num_str(rule->threshold))));
-	}
+	ca_row_set(s, SG_FEATURES, rule_features(rule, recent, n));
+	ca_row_set(s, SG_TYPE, CStringGetTextDatum(rule_type(rule)));
+	ca_row_set(s, SG_PATTERN, CStringGetTextDatum(rule_pattern(rule)));
 	ca_insert(w, s);
 }
 
@@ -445,22 +492,9 @@ ca_signals_on_multiplier(CaWriter *w, CaRow *bot, CaRow *m, const CaGame *game)
 		nrules = bot_rules(DatumGetJsonbP(rules_datum), rules);
 	for (i = 0; i < nrules; i++)
 	{
-		SignalRule *rule = &rules[i];
-		int64		threshold = hundredths(rule->threshold);
-		bool		match;
-		int			j;
-
-		if (rule->kind == RULE_HIGH_AFTER)
-			match = recent[n - 1] >= threshold;
-		else
+		if (rule_matches(&rules[i], recent, n))
 		{
-			match = n >= rule->length;
-			for (j = n - rule->length; match && j < n; j++)
-				match = recent[j] < threshold;
-		}
-		if (match)
-		{
-			emit_signal(w, m, rule, recent, n);
+			emit_signal(w, m, &rules[i], recent, n);
 			open++;
 		}
 	}
@@ -489,4 +523,547 @@ ca_signal_opened(CaWriter *w, Datum bot, Datum game, Datum platform)
 	ca_row_set(st, SS_OPEN, Int32GetDatum(DatumGetInt32(ca_row_get(st, SS_OPEN, NULL)) + 1));
 	store_series_state(w, st, fresh, recent, n);
 	return isnull ? 0 : DatumGetInt64(last);
+}
+
+/* ----------------------------------------------------------------------
+ * Replay: signal_differences(bot_id)
+ *
+ * The bot's multipliers are read in logging (id) order, every series
+ * keeping its latest 50 as the write path does, and at each one the bot's
+ * rules are run: each signal a rule gives must be stored, with the fields
+ * emit_signal writes, and each stored rule signal must be one a rule gives.
+ * Then every stored series state must hold the series' latest multiplier,
+ * its latest 50 and its number of open signals.
+ *
+ * Two things the stored rows cannot tell are taken from elsewhere:
+ *	- which rules were in force: the bot's current ones, for the multipliers
+ *	  logged (created_at) since its registration last changed (updated_at;
+ *	  register_bot bumps it); earlier multipliers may have been judged by
+ *	  other rules, and are not judged;
+ *	- whether a window is whole: a purge (and, for data from before 1.1, the
+ *	  update) records in bot_series_history the newest multiplier it may
+ *	  have removed from each series; a rule's window that reaches back to it
+ *	  may have held multipliers no longer stored, and is not judged.
+ * What is not judged is neither required nor reported.
+ *
+ * The stored signals are read alongside, in id order: rule signals are
+ * written right after the multiplier they follow, so that order is the
+ * multipliers' order; a few are read ahead, which also absorbs a signal
+ * stored out of that order.  Memory is bounded by the bot's series and
+ * that lookahead, not by its history.
+ * ----------------------------------------------------------------------
+ */
+#define SIGNAL_LOOKAHEAD (2 * MAX_RULES + 1)
+#define SERIES_KEY_LEN (MAX_MULTIBYTE_CHAR_LEN * 2 * CA_MAX_NAME_LEN + 2)
+
+typedef struct ReplaySeries
+{
+	char		key[SERIES_KEY_LEN];	/* game|platform */
+	char	   *game;
+	char	   *platform;
+	int64		recent[MAX_STREAK_LENGTH];	/* hundredths, oldest first */
+	int64		ids[MAX_STREAK_LENGTH];
+	int			n;
+	int64		last_id;		/* 0: no multiplier */
+	int32		open;			/* open signals of both sources */
+	bool		has_mark;
+	int64		complete_after; /* bot_series_history */
+} ReplaySeries;
+
+typedef struct StoredSignal
+{
+	MemoryContext cxt;			/* holds this and its row */
+	CaRow	   *row;
+	int64		after_id;
+} StoredSignal;
+
+typedef struct SignalReplay
+{
+	MemoryContext cxt;
+	char	   *bot_name;
+	CaDiffOut  *out;
+	HTAB	   *series;
+	SignalRule	rules[MAX_RULES];
+	char	   *patterns[MAX_RULES];
+	int			nrules;
+	bool		have_bot;
+	TimestampTz rules_since;
+	CaScan	   *signals;
+	bool		signals_done;
+	List	   *buffer;			/* StoredSignal *, in id order */
+} SignalReplay;
+
+static ReplaySeries *
+replay_series(SignalReplay *rp, Datum game, Datum platform)
+{
+	char		key[SERIES_KEY_LEN];
+	char	   *g = TextDatumGetCString(game);
+	char	   *p = TextDatumGetCString(platform);
+	ReplaySeries *s;
+	bool		found;
+
+	/* a truncated key would merge two series: refuse */
+	if (snprintf(key, sizeof(key), "%s|%s", g, p) >= (int) sizeof(key))
+		elog(ERROR, "series key \"%s|%s\" is too long", g, p);
+	s = hash_search(rp->series, key, HASH_ENTER, &found);
+	if (!found)
+	{
+		s->game = MemoryContextStrdup(rp->cxt, g);
+		s->platform = MemoryContextStrdup(rp->cxt, p);
+		s->n = 0;
+		s->last_id = 0;
+		s->open = 0;
+		s->has_mark = false;
+		s->complete_after = 0;
+	}
+	return s;
+}
+
+/* bot_series_history: where each series' stored history is known whole */
+static void
+load_history_marks(SignalReplay *rp, Datum bot, Snapshot snap)
+{
+	Oid			nsp = get_namespace_oid(CA_SCHEMA_NAME, false);
+	Oid			relid = get_relname_relid("bot_series_history", nsp);
+	Oid			indexid = get_relname_relid("bot_series_history_pkey", nsp);
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tuple;
+	AttrNumber	game_att,
+				platform_att,
+				mark_att;
+
+	if (!OidIsValid(relid) || !OidIsValid(indexid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s.bot_series_history\" or its primary key is missing", CA_SCHEMA_NAME),
+				 errhint("Run ALTER EXTENSION crash_analytics UPDATE.")));
+	rel = table_open(relid, AccessShareLock);
+	game_att = get_attnum(relid, "game_name");
+	platform_att = get_attnum(relid, "platform_code");
+	mark_att = get_attnum(relid, "complete_after_multiplier_id");
+	ScanKeyEntryInitialize(&key, 0, get_attnum(relid, "bot_id"), BTEqualStrategyNumber, InvalidOid,
+						   C_COLLATION_OID, F_TEXTEQ, bot);
+	scan = systable_beginscan(rel, indexid, true, snap, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		bool		gnull,
+					pnull,
+					mnull;
+		Datum		g = heap_getattr(tuple, game_att, RelationGetDescr(rel), &gnull);
+		Datum		p = heap_getattr(tuple, platform_att, RelationGetDescr(rel), &pnull);
+		Datum		mark = heap_getattr(tuple, mark_att, RelationGetDescr(rel), &mnull);
+		ReplaySeries *s;
+
+		if (gnull || pnull || mnull)
+			continue;
+		s = replay_series(rp, g, p);
+		s->has_mark = true;
+		s->complete_after = DatumGetInt64(mark);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+}
+
+static char *
+series_key_text(SignalReplay *rp, const char *game, const char *platform)
+{
+	return psprintf("%s/%s/%s", rp->bot_name, game, platform);
+}
+
+static char *
+datum_text(Datum d, bool isnull, Oid typid)
+{
+	Oid			typout;
+	bool		varlena;
+
+	if (isnull)
+		return NULL;
+	getTypeOutputInfo(typid, &typout, &varlena);
+	return OidOutputFunctionCall(typout, d);
+}
+
+static char *
+signal_key(SignalReplay *rp, CaRow *sig)
+{
+	return psprintf("%s/signal %lld", series_key_text(rp, TextDatumGetCString(ca_row_get(sig, SG_GAME, NULL)),
+													  TextDatumGetCString(ca_row_get(sig, SG_PLATFORM, NULL))),
+					(long long) DatumGetInt64(ca_row_get(sig, SG_ID, NULL)));
+}
+
+static void
+signal_extra(SignalReplay *rp, CaRow *sig)
+{
+	ca_diff_emit(rp->out, "analytics_round_signals", signal_key(rp, sig), NULL, "present", NULL);
+}
+
+/* one column of a stored signal against what the rule gives */
+static void
+compare_signal_column(SignalReplay *rp, CaRow *sig, int col, Datum expected, bool expected_null)
+{
+	bool		isnull;
+	Datum		stored = ca_row_get(sig, col, &isnull);
+	Oid			typid = ca_row_coltype(sig, col);
+	bool		equal;
+
+	if (isnull || expected_null)
+		equal = isnull == expected_null;
+	else if (typid == JSONBOID)
+		equal = DatumGetBool(DirectFunctionCall2(jsonb_eq, stored, expected));
+	else if (typid == NUMERICOID)
+		equal = ca_cmp(DatumGetNumeric(stored), DatumGetNumeric(expected)) == 0;
+	else if (typid == TEXTOID)
+		equal = DatumGetBool(DirectFunctionCall2Coll(texteq, C_COLLATION_OID, stored, expected));
+	else
+		equal = datumIsEqual(stored, expected, true, sizeof(int64));	/* bigint, timestamptz */
+	if (!equal)
+		ca_diff_emit(rp->out, "analytics_round_signals", signal_key(rp, sig), ca_column_name(CA_SIGNALS, col),
+					 datum_text(stored, isnull, typid), datum_text(expected, expected_null, typid));
+}
+
+static void
+compare_signal(SignalReplay *rp, CaRow *sig, CaRow *m, const SignalRule *rule, ReplaySeries *s)
+{
+	compare_signal_column(rp, sig, SG_SESSION_ID, ca_row_get(m, MC_SESSION_ID, NULL), false);
+	compare_signal_column(rp, sig, SG_AFTER_ROUND, ca_row_get(m, MC_ROUND_NUMBER, NULL), false);
+	compare_signal_column(rp, sig, SG_EMITTED_AT, ca_row_get(m, MC_OBSERVED_AT, NULL), false);
+	compare_signal_column(rp, sig, SG_FEATURES, rule_features(rule, s->recent, s->n), false);
+	compare_signal_column(rp, sig, SG_MODEL, (Datum) 0, true);
+	compare_signal_column(rp, sig, SG_CONFIDENCE, (Datum) 0, true);
+}
+
+/* the signal is the one rule i gives: same type, pattern and target */
+static bool
+signal_is_rule(SignalReplay *rp, CaRow *sig, int i)
+{
+	bool		isnull;
+	Datum		pattern = ca_row_get(sig, SG_PATTERN, &isnull);
+
+	return !isnull &&
+		strcmp(TextDatumGetCString(ca_row_get(sig, SG_TYPE, NULL)), rule_type(&rp->rules[i])) == 0 &&
+		strcmp(TextDatumGetCString(pattern), rp->patterns[i]) == 0 &&
+		ca_cmp(DatumGetNumeric(ca_row_get(sig, SG_TARGET, NULL)), rp->rules[i].target) == 0;
+}
+
+static void
+drop_stored(StoredSignal *ss)
+{
+	MemoryContextDelete(ss->cxt);
+}
+
+/*
+ * Read stored signals until SIGNAL_LOOKAHEAD rule signals follow a
+ * multiplier after upto, all are read, or the buffer is full (signals that
+ * follow no multiplier are dropped as the multipliers pass them).  Every
+ * signal counts towards its series' open signals; rule signals are kept for
+ * matching.
+ */
+static void
+read_signals(SignalReplay *rp, int64 upto)
+{
+	ListCell   *lc;
+	int			ahead = 0;
+
+	foreach(lc, rp->buffer)
+		if (((StoredSignal *) lfirst(lc))->after_id > upto)
+			ahead++;
+	while (!rp->signals_done && ahead < SIGNAL_LOOKAHEAD && list_length(rp->buffer) < 4 * SIGNAL_LOOKAHEAD)
+	{
+		MemoryContext cxt = AllocSetContextCreate(rp->cxt, "crash_analytics stored signal",
+												  ALLOCSET_SMALL_SIZES);
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		CaRow	   *sig = ca_scan_next(rp->signals);
+		bool		isnull;
+		Datum		after;
+		StoredSignal *ss;
+
+		if (sig == NULL)
+		{
+			MemoryContextSwitchTo(old);
+			MemoryContextDelete(cxt);
+			rp->signals_done = true;
+			break;
+		}
+		if (strcmp(TextDatumGetCString(ca_row_get(sig, SG_STATUS, NULL)), "open") == 0)
+			replay_series(rp, ca_row_get(sig, SG_GAME, NULL), ca_row_get(sig, SG_PLATFORM, NULL))->open++;
+		after = ca_row_get(sig, SG_AFTER_MULT_ID, &isnull);
+		if (strcmp(TextDatumGetCString(ca_row_get(sig, SG_SOURCE, NULL)), "rule") != 0 || isnull)
+		{
+			/* a bot's own signal; or a rule signal that follows no multiplier */
+			if (strcmp(TextDatumGetCString(ca_row_get(sig, SG_SOURCE, NULL)), "rule") == 0)
+				signal_extra(rp, sig);
+			MemoryContextSwitchTo(old);
+			MemoryContextDelete(cxt);
+			continue;
+		}
+		ss = palloc(sizeof(StoredSignal));
+		ss->cxt = cxt;
+		ss->row = sig;
+		ss->after_id = DatumGetInt64(after);
+		MemoryContextSwitchTo(rp->cxt);
+		rp->buffer = lappend(rp->buffer, ss);
+		MemoryContextSwitchTo(old);
+		if (ss->after_id > upto)
+			ahead++;
+	}
+}
+
+/* One stored multiplier, in logging order. */
+static void
+replay_multiplier(SignalReplay *rp, CaRow *m)
+{
+	int64		mid = DatumGetInt64(ca_row_get(m, MC_ID, NULL));
+	ReplaySeries *s = replay_series(rp, ca_row_get(m, MC_GAME, NULL), ca_row_get(m, MC_PLATFORM, NULL));
+	bool		rules_ok;
+	bool		fired[MAX_RULES],
+				judged[MAX_RULES],
+				used[MAX_RULES];
+	List	   *keep = NIL;
+	ListCell   *lc;
+	int			i;
+
+	/* the series' latest multipliers, as the write path keeps them */
+	if (s->n == MAX_STREAK_LENGTH)
+	{
+		memmove(s->recent, s->recent + 1, sizeof(int64) * (MAX_STREAK_LENGTH - 1));
+		memmove(s->ids, s->ids + 1, sizeof(int64) * (MAX_STREAK_LENGTH - 1));
+		s->n--;
+	}
+	s->recent[s->n] = hundredths(DatumGetNumeric(ca_row_get(m, MC_MULTIPLIER, NULL)));
+	s->ids[s->n] = mid;
+	s->n++;
+	s->last_id = mid;
+
+	rules_ok = !rp->have_bot ||
+		DatumGetTimestampTz(ca_row_get(m, MC_CREATED_AT, NULL)) >= rp->rules_since;
+	for (i = 0; i < rp->nrules; i++)
+	{
+		int			len = rp->rules[i].length;
+
+		fired[i] = rule_matches(&rp->rules[i], s->recent, s->n);
+		judged[i] = rules_ok &&
+			(!s->has_mark || (s->n >= len && s->ids[s->n - len] > s->complete_after));
+		used[i] = false;
+	}
+
+	read_signals(rp, mid);
+	foreach(lc, rp->buffer)
+	{
+		StoredSignal *ss = (StoredSignal *) lfirst(lc);
+		CaRow	   *sig = ss->row;
+		int			pick = -1,
+					skip = -1;
+
+		if (ss->after_id > mid)
+		{
+			keep = lappend(keep, ss);
+			continue;
+		}
+		if (ss->after_id < mid)
+		{
+			/* follows no multiplier of this bot (or is stored far out of order) */
+			signal_extra(rp, sig);
+			drop_stored(ss);
+			continue;
+		}
+		compare_signal_column(rp, sig, SG_GAME, ca_row_get(m, MC_GAME, NULL), false);
+		compare_signal_column(rp, sig, SG_PLATFORM, ca_row_get(m, MC_PLATFORM, NULL), false);
+		for (i = 0; i < rp->nrules && pick < 0; i++)
+		{
+			if (used[i] || !signal_is_rule(rp, sig, i))
+				continue;
+			if (judged[i] && fired[i])
+				pick = i;
+			else if (!judged[i] && skip < 0)
+				skip = i;
+		}
+		if (pick >= 0)
+		{
+			used[pick] = true;
+			compare_signal(rp, sig, m, &rp->rules[pick], s);
+		}
+		else if (skip >= 0)
+			used[skip] = true;	/* that rule cannot be judged here */
+		else if (rules_ok)
+			signal_extra(rp, sig);
+		drop_stored(ss);
+	}
+	list_free(rp->buffer);
+	{
+		MemoryContext old = MemoryContextSwitchTo(rp->cxt);
+
+		rp->buffer = list_copy(keep);
+		MemoryContextSwitchTo(old);
+	}
+
+	for (i = 0; i < rp->nrules; i++)
+		if (fired[i] && judged[i] && !used[i])
+		{
+			const SignalRule *rule = &rp->rules[i];
+
+			ca_diff_emit(rp->out, "analytics_round_signals",
+						 psprintf("%s/after multiplier %lld/%s %s -> %s",
+								  series_key_text(rp, s->game, s->platform), (long long) mid,
+								  rule_type(rule), rp->patterns[i], ca_num_str(rule->target)),
+						 NULL, NULL, "present");
+		}
+}
+
+static void
+compare_state(SignalReplay *rp, CaRow *st)
+{
+	Datum		game = ca_row_get(st, SS_GAME, NULL);
+	Datum		platform = ca_row_get(st, SS_PLATFORM, NULL);
+	ReplaySeries *s = replay_series(rp, game, platform);
+	char	   *key = series_key_text(rp, s->game, s->platform);
+	bool		isnull;
+	Datum		last = ca_row_get(st, SS_LAST_MULT_ID, &isnull);
+	ArrayType  *arr = DatumGetArrayTypeP(ca_row_get(st, SS_RECENT, NULL));
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count,
+				i;
+	bool		same;
+	int32		open = DatumGetInt32(ca_row_get(st, SS_OPEN, NULL));
+
+	if (isnull != (s->last_id == 0) || (!isnull && DatumGetInt64(last) != s->last_id))
+		ca_diff_emit(rp->out, "bot_series_state", key, "last_multiplier_id",
+					 isnull ? NULL : psprintf(INT64_FORMAT, DatumGetInt64(last)),
+					 s->last_id == 0 ? NULL : psprintf(INT64_FORMAT, s->last_id));
+
+	deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elems, &nulls, &count);
+	same = count == s->n;
+	for (i = 0; same && i < count; i++)
+		same = !nulls[i] && DatumGetInt64(elems[i]) == s->recent[i];
+	if (!same)
+	{
+		Datum	   *expected = palloc(sizeof(Datum) * Max(s->n, 1));
+
+		for (i = 0; i < s->n; i++)
+			expected[i] = Int64GetDatum(s->recent[i]);
+		ca_diff_emit(rp->out, "bot_series_state", key, "recent_hundredths",
+					 datum_text(PointerGetDatum(arr), false, INT8ARRAYOID),
+					 datum_text(PointerGetDatum(construct_array(expected, s->n, INT8OID, sizeof(int64),
+																FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
+								false, INT8ARRAYOID));
+	}
+	if (open != s->open)
+		ca_diff_emit(rp->out, "bot_series_state", key, "open_signals",
+					 psprintf("%d", open), psprintf("%d", s->open));
+}
+
+/*
+ * signal_differences(bot_id) returns setof (table_name, row_key,
+ * column_name, stored, expected): a rule signal missing (stored NULL) or
+ * not given by the rules (expected NULL), a field of one that differs, and
+ * a series state value that differs from the multipliers and open signals;
+ * no row when all agree.
+ */
+Datum
+ca_signal_differences(PG_FUNCTION_ARGS)
+{
+	Datum		bot = PointerGetDatum(PG_GETARG_TEXT_PP(0));
+	Snapshot	snap = GetActiveSnapshot();
+	CaDiffOut	out;
+	SignalReplay rp;
+	HASHCTL		ctl;
+	CaRow	   *botrow;
+	CaScan	   *scan;
+	MemoryContext scratch,
+				old;
+	ListCell   *lc;
+	CaRow	   *row;
+	int			i;
+
+	ca_diff_begin(fcinfo, &out);
+	memset(&rp, 0, sizeof(rp));
+	rp.cxt = AllocSetContextCreate(CurrentMemoryContext, "crash_analytics signal replay",
+								   ALLOCSET_DEFAULT_SIZES);
+	scratch = AllocSetContextCreate(CurrentMemoryContext, "crash_analytics signal replay round",
+									ALLOCSET_DEFAULT_SIZES);
+	rp.bot_name = TextDatumGetCString(bot);
+	rp.out = &out;
+	ctl.keysize = SERIES_KEY_LEN;
+	ctl.entrysize = sizeof(ReplaySeries);
+	ctl.hcxt = rp.cxt;
+	rp.series = hash_create("crash_analytics replay series", 16, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+
+	botrow = ca_read(CA_IDX_BOT_KEY, &bot, snap);
+	if (botrow != NULL)
+	{
+		bool		isnull;
+		Datum		rules = ca_row_get(botrow, BT_RULES, &isnull);
+
+		rp.have_bot = true;
+		rp.rules_since = DatumGetTimestampTz(ca_row_get(botrow, BT_UPDATED_AT, NULL));
+		if (!isnull)
+			rp.nrules = parse_rules(DatumGetJsonbP(rules), rp.rules);
+		for (i = 0; i < rp.nrules; i++)
+			rp.patterns[i] = rule_pattern(&rp.rules[i]);
+	}
+	load_history_marks(&rp, bot, snap);
+
+	rp.signals = ca_scan_begin(CA_IDX_SIGNALS_PKEY, &bot, 1, snap);
+	scan = ca_scan_begin(CA_IDX_MULTIPLIERS_PKEY, &bot, 1, snap);
+	for (;;)
+	{
+		old = MemoryContextSwitchTo(scratch);
+		row = ca_scan_next(scan);
+		if (row == NULL)
+		{
+			MemoryContextSwitchTo(old);
+			break;
+		}
+		replay_multiplier(&rp, row);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(scratch);
+	}
+	ca_scan_end(scan);
+
+	/* the rest of the signals: for the open counts; a rule signal left follows no multiplier */
+	old = MemoryContextSwitchTo(scratch);
+	read_signals(&rp, PG_INT64_MAX);
+	while (!rp.signals_done)
+	{
+		foreach(lc, rp.buffer)
+		{
+			signal_extra(&rp, ((StoredSignal *) lfirst(lc))->row);
+			drop_stored((StoredSignal *) lfirst(lc));
+		}
+		list_free(rp.buffer);
+		rp.buffer = NIL;
+		read_signals(&rp, PG_INT64_MAX);
+		MemoryContextReset(scratch);
+	}
+	foreach(lc, rp.buffer)
+	{
+		signal_extra(&rp, ((StoredSignal *) lfirst(lc))->row);
+		drop_stored((StoredSignal *) lfirst(lc));
+	}
+	rp.buffer = NIL;
+	MemoryContextSwitchTo(old);
+	ca_scan_end(rp.signals);
+
+	/* the series states */
+	scan = ca_scan_begin(CA_IDX_SERIES_KEY, &bot, 1, snap);
+	for (;;)
+	{
+		old = MemoryContextSwitchTo(scratch);
+		row = ca_scan_next(scan);
+		if (row == NULL)
+		{
+			MemoryContextSwitchTo(old);
+			break;
+		}
+		compare_state(&rp, row);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(scratch);
+	}
+	ca_scan_end(scan);
+
+	MemoryContextDelete(scratch);
+	MemoryContextDelete(rp.cxt);
+	return (Datum) 0;
 }

@@ -128,12 +128,16 @@ put(Datum *values, bool *nulls, int i, CaRow *row, int col)
 	values[i] = ca_row_get(row, col, &nulls[i]);
 }
 
-/* get_bot_statistics(bot_id) returns record */
+/*
+ * get_bot_statistics(bot_id) returns record.  A NULL bot_id is an error
+ * (22004), like an unknown one (42704): one bot's statistics need a bot.
+ * (Version 1.0 declared the function STRICT, which gave a row of NULLs.)
+ */
 Datum
 ca_get_bot_statistics(PG_FUNCTION_ARGS)
 {
-	text	   *bot_id = PG_GETARG_TEXT_PP(0);
-	Datum		key = PointerGetDatum(bot_id);
+	text	   *bot_id;
+	Datum		key;
 	TupleDesc	tupdesc;
 	Datum		values[S_NCOLS];
 	bool		nulls[S_NCOLS];
@@ -145,6 +149,9 @@ ca_get_bot_statistics(PG_FUNCTION_ARGS)
 				profit,
 				expected;
 
+	ca_require(fcinfo, 0, "bot_id");
+	bot_id = PG_GETARG_TEXT_PP(0);
+	key = PointerGetDatum(bot_id);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	if (tupdesc->natts != S_NCOLS)

@@ -27,7 +27,11 @@
 --            k 300..1500 strategy scalper (random stake at 1.20), x2
 --            aviator/dafabet k 2000..2600 strategy hunter (0.20 at 5.00, no
 --            balance); INSERT ... SELECT into crash_game_rounds
--- 7,904 rounds and 401 watched multipliers.  Every statistic is then
+--   b_copy   c1 jetx/demo rounds 1..60 (its own multipliers): 1.00 at 1.50,
+--            a SKIP every 11th round; COPY ... FROM STDIN into
+--            crash_game_rounds, rounds 21..60 first and then 1..20 (a
+--            back-fill of the session's start)
+-- 7,964 rounds and 401 watched multipliers.  Every statistic is then
 -- compared with a recomputation from crash_game_rounds,
 -- analytics_round_multipliers and analytics_round_signals (and the games'
 -- RTPs): streaks and drawdown by window functions in id order, intervals by
@@ -41,7 +45,7 @@ SET timezone = 'UTC';
 SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION crash_analytics;
-SELECT plan(53);
+SELECT plan(63);
 
 -- ----------------------------------------------------------------------
 -- Configuration
@@ -349,6 +353,27 @@ RETURNS TABLE(lo numeric, hi numeric, n bigint, pct numeric) LANGUAGE sql STABLE
 	SELECT b.lo, b.hi, count(d.multiplier), round(100.0 * count(d.multiplier) / (SELECT count(*) FROM d), 2)
 	  FROM b LEFT JOIN d ON d.multiplier >= b.lo AND (b.hi IS NULL OR d.multiplier < b.hi)
 	 GROUP BY b.lo, b.hi ORDER BY b.lo $$;
+-- the cumulative and theoretical columns: cumulative = multipliers below the
+-- bucket's upper edge over all; theory P(lo <= X < hi) = S(lo) - S(hi) with
+-- S(x) = P(X >= x) = RTP/x (1 at x <= 1.00, 0 above the last edge), each
+-- platform weighted by its multipliers, and its cumulative 1 - S(hi)
+CREATE FUNCTION pg_temp.distribution_theory(g text, p text, f timestamptz, t timestamptz, edges numeric[])
+RETURNS TABLE(lo numeric, cum_pct numeric, theo_pct numeric, theo_cum_pct numeric) LANGUAGE sql STABLE AS $$
+	WITH e AS (SELECT CASE WHEN edges[1] > 1.00 THEN 1.00 || edges ELSE edges END AS edges),
+		 b AS (SELECT e.edges[i] AS lo, e.edges[i + 1] AS hi FROM e, generate_series(1, cardinality(e.edges)) i),
+		 d AS (SELECT * FROM pg_temp.distinct_m(g, p, f, t)),
+		 pl AS (SELECT d.platform_code, count(*) AS n, c.rtp FROM d
+				  JOIN crash_analytics.game_platform_config c ON c.game_name = g AND c.platform_code = d.platform_code
+				 GROUP BY d.platform_code, c.rtp),
+		 s AS (SELECT b.lo, b.hi, pl.n,
+					  CASE WHEN b.lo <= 1.00 THEN 1 ELSE least(1, pl.rtp / b.lo) END AS s_lo,
+					  CASE WHEN b.hi IS NULL THEN 0 WHEN b.hi <= 1.00 THEN 1 ELSE least(1, pl.rtp / b.hi) END AS s_hi
+				 FROM b CROSS JOIN pl)
+	SELECT s.lo,
+		   round(100.0 * (SELECT count(*) FROM d WHERE s.hi IS NULL OR d.multiplier < s.hi) / (SELECT count(*) FROM d), 2),
+		   round(100 * sum(s.n * (s.s_lo - s.s_hi)) / sum(s.n), 2),
+		   round(100 * sum(s.n * (1 - s.s_hi)) / sum(s.n), 2)
+	  FROM s GROUP BY s.lo, s.hi ORDER BY s.lo $$;
 CREATE FUNCTION pg_temp.distribution_checks(g text, p text, f timestamptz, t timestamptz, edges numeric[], what text)
 RETURNS SETOF text LANGUAGE sql AS $$
 	SELECT results_eq(
@@ -356,6 +381,13 @@ RETURNS SETOF text LANGUAGE sql AS $$
 		format('SELECT * FROM pg_temp.distribution_expected(%L, %L, %L, %L, %L)', g, p, f, t, coalesce(edges,
 			'{1.00,1.01,1.20,1.50,2.00,3.00,5.00,10.00,20.00,50.00,100.00,1000.00}')),
 		'get_multiplier_distribution ' || what || ': counts and percents, each platform round once')
+	UNION ALL
+	SELECT results_eq(
+		format('SELECT bucket_low, cumulative_percent, theoretical_percent, theoretical_cumulative_percent
+				  FROM crash_analytics.get_multiplier_distribution(%L, %L, %L, %L, %L)', g, p, f, t, edges),
+		format('SELECT * FROM pg_temp.distribution_theory(%L, %L, %L, %L, %L)', g, p, f, t, coalesce(edges,
+			'{1.00,1.01,1.20,1.50,2.00,3.00,5.00,10.00,20.00,50.00,100.00,1000.00}')),
+		'get_multiplier_distribution ' || what || ': cumulative percents, and the theoretical ones under P(X >= x) = RTP/x')
 	UNION ALL
 	SELECT ok(sum(percent) BETWEEN 99.9 AND 100.1 AND (array_agg(cumulative_percent ORDER BY bucket_low DESC))[1] = 100.00
 			  AND sum(theoretical_percent) BETWEEN 99.9 AND 100.1
@@ -375,6 +407,43 @@ SELECT s.source::text COLLATE "default", s.signal_type::text COLLATE "default", 
 	   AND m.id > coalesce(s.after_multiplier_id, 0)
 	 ORDER BY m.id LIMIT 1) nxt ON true
  GROUP BY 1, 2, 3;
+
+-- get_signal_effectiveness's baselines, recomputed: per resolved signal the
+-- chance p = min(1, RTP / target) and the empirical rate, the share of its
+-- game/platform's platform rounds in the period (each once) that reached its
+-- target; lift = hit rate / mean p; p-value of at least this many hits by
+-- chance, normal with continuity correction, P(Z >= (hits - 0.5 - sum p) /
+-- sqrt(sum p(1 - p))), the upper tail by Abramowitz and Stegun 26.2.17
+-- (error below 7.5e-8: compared to 5 decimals)
+CREATE FUNCTION pg_temp.upper_tail(z double precision) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN z >= 0 THEN q ELSE 1 - q END
+	  FROM (SELECT exp(-x * x / 2) / sqrt(2 * pi())
+				   * t * (0.319381530 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429)))) AS q
+			  FROM (SELECT abs(z) AS x, 1 / (1 + 0.2316419 * abs(z)) AS t) a) b $$;
+CREATE FUNCTION pg_temp.effectiveness_expected(f timestamptz, t timestamptz)
+RETURNS TABLE(source text, signal_type text, model_name text, empirical numeric, lift numeric, p_value numeric)
+LANGUAGE sql STABLE AS $$
+	WITH s0 AS (
+		SELECT s.*, c.rtp
+		  FROM crash_analytics.analytics_round_signals s
+		  JOIN crash_analytics.game_platform_config c ON c.game_name = s.game_name AND c.platform_code = s.platform_code
+		 WHERE s.status <> 'open' AND s.emitted_at >= coalesce(f, '-infinity') AND s.emitted_at < coalesce(t, 'infinity')
+	), rates AS MATERIALIZED (
+		SELECT x.game_name, x.platform_code, x.target_multiplier,
+			   (SELECT count(*) FILTER (WHERE d.multiplier >= x.target_multiplier)::numeric / count(*)
+				  FROM pg_temp.distinct_m(x.game_name, x.platform_code, f, t) d) AS rate
+		  FROM (SELECT DISTINCT game_name, platform_code, target_multiplier FROM s0) x
+	), s AS (
+		SELECT s0.source::text COLLATE "default" AS source, s0.signal_type::text COLLATE "default" AS signal_type,
+			   s0.model_name::text COLLATE "default" AS model_name, s0.status,
+			   least(1, s0.rtp / s0.target_multiplier) AS p, r.rate
+		  FROM s0 JOIN rates r USING (game_name, platform_code, target_multiplier)
+	)
+	SELECT source, signal_type, model_name, round(100 * avg(rate), 2),
+		   round(avg((status = 'hit')::int) / avg(p), 3),
+		   round(pg_temp.upper_tail(((count(*) FILTER (WHERE status = 'hit') - 0.5 - sum(p))
+									/ sqrt(sum(p * (1 - p))))::double precision)::numeric, 5)
+	  FROM s GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 $$;
 
 CREATE FUNCTION pg_temp.failed_checks() RETURNS text LANGUAGE sql AS $$
 	SELECT string_agg(check_name || ' (' || differences || ': ' || coalesce(detail, '') || ')', '; ')
@@ -443,6 +512,79 @@ SELECT bot, session, game, platform, round_number, stake, crash, cashout, outcom
 SELECT is((SELECT count(*) FROM crash_analytics.crash_game_rounds WHERE ingest_path = 'insert'),
 		  (SELECT count(*) FROM plan WHERE path = 'insert'), 'INSERT ... SELECT logged every round');
 SELECT is(pg_temp.failed_checks(), NULL, 'verify_consistency() is all ok after INSERT ... SELECT');
+
+-- 4. COPY from the file itself (psql sends the lines after the command)
+COPY crash_analytics.crash_game_rounds (bot_id, session_id, game_name, platform_code, round_number, stake_value,
+	crash_multiplier, target_multiplier, round_outcome, platform_round_id, round_started_at, round_ended_at) FROM STDIN;
+b_copy	c1	jetx	demo	21	1.00	4.12	1.50	\N	cp-21	2026-02-01 06:17:18+00	2026-02-01 06:17:30+00
+b_copy	c1	jetx	demo	22	0	3.31	\N	SKIP	cp-22	2026-02-01 06:18:08+00	2026-02-01 06:18:20+00
+b_copy	c1	jetx	demo	23	1.00	2.50	1.50	\N	cp-23	2026-02-01 06:18:58+00	2026-02-01 06:19:10+00
+b_copy	c1	jetx	demo	24	1.00	1.69	1.50	\N	cp-24	2026-02-01 06:19:48+00	2026-02-01 06:20:00+00
+b_copy	c1	jetx	demo	25	1.00	4.88	1.50	\N	cp-25	2026-02-01 06:20:38+00	2026-02-01 06:20:50+00
+b_copy	c1	jetx	demo	26	1.00	4.07	1.50	\N	cp-26	2026-02-01 06:21:28+00	2026-02-01 06:21:40+00
+b_copy	c1	jetx	demo	27	1.00	3.26	1.50	\N	cp-27	2026-02-01 06:22:18+00	2026-02-01 06:22:30+00
+b_copy	c1	jetx	demo	28	1.00	2.45	1.50	\N	cp-28	2026-02-01 06:23:08+00	2026-02-01 06:23:20+00
+b_copy	c1	jetx	demo	29	1.00	1.64	1.50	\N	cp-29	2026-02-01 06:23:58+00	2026-02-01 06:24:10+00
+b_copy	c1	jetx	demo	30	1.00	4.83	1.50	\N	cp-30	2026-02-01 06:24:48+00	2026-02-01 06:25:00+00
+b_copy	c1	jetx	demo	31	1.00	4.02	1.50	\N	cp-31	2026-02-01 06:25:38+00	2026-02-01 06:25:50+00
+b_copy	c1	jetx	demo	32	1.00	3.21	1.50	\N	cp-32	2026-02-01 06:26:28+00	2026-02-01 06:26:40+00
+b_copy	c1	jetx	demo	33	0	2.40	\N	SKIP	cp-33	2026-02-01 06:27:18+00	2026-02-01 06:27:30+00
+b_copy	c1	jetx	demo	34	1.00	1.59	1.50	\N	cp-34	2026-02-01 06:28:08+00	2026-02-01 06:28:20+00
+b_copy	c1	jetx	demo	35	1.00	4.78	1.50	\N	cp-35	2026-02-01 06:28:58+00	2026-02-01 06:29:10+00
+b_copy	c1	jetx	demo	36	1.00	3.97	1.50	\N	cp-36	2026-02-01 06:29:48+00	2026-02-01 06:30:00+00
+b_copy	c1	jetx	demo	37	1.00	3.16	1.50	\N	cp-37	2026-02-01 06:30:38+00	2026-02-01 06:30:50+00
+b_copy	c1	jetx	demo	38	1.00	2.35	1.50	\N	cp-38	2026-02-01 06:31:28+00	2026-02-01 06:31:40+00
+b_copy	c1	jetx	demo	39	1.00	1.54	1.50	\N	cp-39	2026-02-01 06:32:18+00	2026-02-01 06:32:30+00
+b_copy	c1	jetx	demo	40	1.00	4.73	1.50	\N	cp-40	2026-02-01 06:33:08+00	2026-02-01 06:33:20+00
+b_copy	c1	jetx	demo	41	1.00	3.92	1.50	\N	cp-41	2026-02-01 06:33:58+00	2026-02-01 06:34:10+00
+b_copy	c1	jetx	demo	42	1.00	3.11	1.50	\N	cp-42	2026-02-01 06:34:48+00	2026-02-01 06:35:00+00
+b_copy	c1	jetx	demo	43	1.00	2.30	1.50	\N	cp-43	2026-02-01 06:35:38+00	2026-02-01 06:35:50+00
+b_copy	c1	jetx	demo	44	0	1.49	\N	SKIP	cp-44	2026-02-01 06:36:28+00	2026-02-01 06:36:40+00
+b_copy	c1	jetx	demo	45	1.00	4.68	1.50	\N	cp-45	2026-02-01 06:37:18+00	2026-02-01 06:37:30+00
+b_copy	c1	jetx	demo	46	1.00	3.87	1.50	\N	cp-46	2026-02-01 06:38:08+00	2026-02-01 06:38:20+00
+b_copy	c1	jetx	demo	47	1.00	3.06	1.50	\N	cp-47	2026-02-01 06:38:58+00	2026-02-01 06:39:10+00
+b_copy	c1	jetx	demo	48	1.00	2.25	1.50	\N	cp-48	2026-02-01 06:39:48+00	2026-02-01 06:40:00+00
+b_copy	c1	jetx	demo	49	1.00	1.44	1.50	\N	cp-49	2026-02-01 06:40:38+00	2026-02-01 06:40:50+00
+b_copy	c1	jetx	demo	50	1.00	4.63	1.50	\N	cp-50	2026-02-01 06:41:28+00	2026-02-01 06:41:40+00
+b_copy	c1	jetx	demo	51	1.00	3.82	1.50	\N	cp-51	2026-02-01 06:42:18+00	2026-02-01 06:42:30+00
+b_copy	c1	jetx	demo	52	1.00	3.01	1.50	\N	cp-52	2026-02-01 06:43:08+00	2026-02-01 06:43:20+00
+b_copy	c1	jetx	demo	53	1.00	2.20	1.50	\N	cp-53	2026-02-01 06:43:58+00	2026-02-01 06:44:10+00
+b_copy	c1	jetx	demo	54	1.00	1.39	1.50	\N	cp-54	2026-02-01 06:44:48+00	2026-02-01 06:45:00+00
+b_copy	c1	jetx	demo	55	0	4.58	\N	SKIP	cp-55	2026-02-01 06:45:38+00	2026-02-01 06:45:50+00
+b_copy	c1	jetx	demo	56	1.00	3.77	1.50	\N	cp-56	2026-02-01 06:46:28+00	2026-02-01 06:46:40+00
+b_copy	c1	jetx	demo	57	1.00	2.96	1.50	\N	cp-57	2026-02-01 06:47:18+00	2026-02-01 06:47:30+00
+b_copy	c1	jetx	demo	58	1.00	2.15	1.50	\N	cp-58	2026-02-01 06:48:08+00	2026-02-01 06:48:20+00
+b_copy	c1	jetx	demo	59	1.00	1.34	1.50	\N	cp-59	2026-02-01 06:48:58+00	2026-02-01 06:49:10+00
+b_copy	c1	jetx	demo	60	1.00	4.53	1.50	\N	cp-60	2026-02-01 06:49:48+00	2026-02-01 06:50:00+00
+b_copy	c1	jetx	demo	1	1.00	4.32	1.50	\N	cp-1	2026-02-01 06:00:38+00	2026-02-01 06:00:50+00
+b_copy	c1	jetx	demo	2	1.00	3.51	1.50	\N	cp-2	2026-02-01 06:01:28+00	2026-02-01 06:01:40+00
+b_copy	c1	jetx	demo	3	1.00	2.70	1.50	\N	cp-3	2026-02-01 06:02:18+00	2026-02-01 06:02:30+00
+b_copy	c1	jetx	demo	4	1.00	1.89	1.50	\N	cp-4	2026-02-01 06:03:08+00	2026-02-01 06:03:20+00
+b_copy	c1	jetx	demo	5	1.00	1.08	1.50	\N	cp-5	2026-02-01 06:03:58+00	2026-02-01 06:04:10+00
+b_copy	c1	jetx	demo	6	1.00	4.27	1.50	\N	cp-6	2026-02-01 06:04:48+00	2026-02-01 06:05:00+00
+b_copy	c1	jetx	demo	7	1.00	3.46	1.50	\N	cp-7	2026-02-01 06:05:38+00	2026-02-01 06:05:50+00
+b_copy	c1	jetx	demo	8	1.00	2.65	1.50	\N	cp-8	2026-02-01 06:06:28+00	2026-02-01 06:06:40+00
+b_copy	c1	jetx	demo	9	1.00	1.84	1.50	\N	cp-9	2026-02-01 06:07:18+00	2026-02-01 06:07:30+00
+b_copy	c1	jetx	demo	10	1.00	1.03	1.50	\N	cp-10	2026-02-01 06:08:08+00	2026-02-01 06:08:20+00
+b_copy	c1	jetx	demo	11	0	4.22	\N	SKIP	cp-11	2026-02-01 06:08:58+00	2026-02-01 06:09:10+00
+b_copy	c1	jetx	demo	12	1.00	3.41	1.50	\N	cp-12	2026-02-01 06:09:48+00	2026-02-01 06:10:00+00
+b_copy	c1	jetx	demo	13	1.00	2.60	1.50	\N	cp-13	2026-02-01 06:10:38+00	2026-02-01 06:10:50+00
+b_copy	c1	jetx	demo	14	1.00	1.79	1.50	\N	cp-14	2026-02-01 06:11:28+00	2026-02-01 06:11:40+00
+b_copy	c1	jetx	demo	15	1.00	4.98	1.50	\N	cp-15	2026-02-01 06:12:18+00	2026-02-01 06:12:30+00
+b_copy	c1	jetx	demo	16	1.00	4.17	1.50	\N	cp-16	2026-02-01 06:13:08+00	2026-02-01 06:13:20+00
+b_copy	c1	jetx	demo	17	1.00	3.36	1.50	\N	cp-17	2026-02-01 06:13:58+00	2026-02-01 06:14:10+00
+b_copy	c1	jetx	demo	18	1.00	2.55	1.50	\N	cp-18	2026-02-01 06:14:48+00	2026-02-01 06:15:00+00
+b_copy	c1	jetx	demo	19	1.00	1.74	1.50	\N	cp-19	2026-02-01 06:15:38+00	2026-02-01 06:15:50+00
+b_copy	c1	jetx	demo	20	1.00	4.93	1.50	\N	cp-20	2026-02-01 06:16:28+00	2026-02-01 06:16:40+00
+\.
+SELECT is((SELECT count(*) FROM crash_analytics.crash_game_rounds WHERE bot_id = 'b_copy'), 60::bigint,
+		  'COPY logged the 60 rounds of b_copy');
+SELECT is(pg_temp.failed_checks(), NULL, 'verify_consistency() is all ok after COPY (a back-filled session start)');
+-- b_copy's plan is what COPY sent: stake, crash, target, and SKIP for the rounds without a stake
+INSERT INTO plan (bot, session, game, platform, round_number, prid, at, crash, stake, target, outcome, path)
+SELECT r.bot_id, r.session_id, r.game_name, r.platform_code, r.round_number, r.platform_round_id, r.round_ended_at,
+	   r.crash_multiplier, r.stake_value, r.target_multiplier, CASE WHEN r.stake_value = 0 THEN 'SKIP' END, 'copy'
+  FROM crash_analytics.crash_game_rounds r WHERE r.bot_id = 'b_copy' ORDER BY r.id;
 
 -- the data set is what the generator meant
 SELECT results_eq(
@@ -523,7 +665,7 @@ SELECT results_eq(
 			   row_number() OVER (PARTITION BY bot_id, game_name, platform_code ORDER BY id) AS n
 		  FROM crash_analytics.analytics_round_multipliers)
 	  SELECT bot_id, 'low_streak', 1.80, count(*) FROM m
-	   WHERE bot_id IN ('b_flat', 'b_mix', 'b_nobal') AND n >= 3 AND max3 < 2.00 GROUP BY 1
+	   WHERE bot_id IN ('b_copy', 'b_flat', 'b_mix', 'b_nobal') AND n >= 3 AND max3 < 2.00 GROUP BY 1
 	  UNION ALL SELECT 'b_mart', 'high_after', 2.00, count(*) FROM m WHERE bot_id = 'b_mart' AND multiplier >= 5.00
 	  UNION ALL SELECT 'b_watch', 'high_after', 2.00, count(*) FROM m WHERE bot_id = 'b_watch' AND multiplier >= 10.00
 	  UNION ALL SELECT 'b_watch', 'low_streak', 1.30, count(*) FROM m WHERE bot_id = 'b_watch' AND n >= 4 AND max4 < 1.50
@@ -542,6 +684,18 @@ SELECT results_eq(
 	'get_signal_effectiveness(gbm_v2): hit rate, its interval and the chance baseline RTP/target');
 SELECT is((SELECT signals FROM crash_analytics.get_signal_effectiveness('gbm_v2')), 160::bigint,
 		  'the model signalled before every 5th of its 801 rounds');
+SELECT results_eq(
+	$$SELECT source, signal_type, model_name, baseline_empirical_percent, lift, round(p_value::numeric, 5)
+		FROM crash_analytics.get_signal_effectiveness()$$,
+	$$SELECT * FROM pg_temp.effectiveness_expected(NULL, NULL)$$,
+	'get_signal_effectiveness(): empirical baseline, lift and p-value of the rules low_streak and high_after and the model gbm_v2');
+SELECT results_eq(
+	$$SELECT source, signal_type, model_name, baseline_empirical_percent, lift, round(p_value::numeric, 5)
+		FROM crash_analytics.get_signal_effectiveness(NULL, '2026-02-01 09:00:00+00', '2026-02-01 21:00:00+00')$$,
+	$$SELECT * FROM pg_temp.effectiveness_expected('2026-02-01 09:00:00+00', '2026-02-01 21:00:00+00')$$,
+	'get_signal_effectiveness(a period): the empirical baseline from that period''s platform rounds, lift and p-value');
+SELECT ok((SELECT count(DISTINCT coalesce(model_name, signal_type)) FROM crash_analytics.get_signal_effectiveness()) >= 3,
+		  'get_signal_effectiveness() compares at least three signal types and models');
 
 -- ----------------------------------------------------------------------
 -- Retention: purge before a mid cutoff, then everything again

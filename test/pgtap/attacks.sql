@@ -339,6 +339,7 @@ BEGIN
 		$q$SELECT * FROM crash_analytics.export_multipliers_for_ml('aviator', 100)$q$,
 		$q$SELECT * FROM crash_analytics.verify_consistency()$q$,
 		$q$SELECT * FROM crash_analytics.rollup_differences('atk_bot')$q$,
+		$q$SELECT * FROM crash_analytics.signal_differences('atk_bot')$q$,
 		$q$SELECT * FROM crash_analytics.period_figures('aviator', 'dafabet', NULL, NULL)$q$,
 		$q$SELECT * FROM crash_analytics.distinct_multipliers('aviator', 'dafabet', NULL, NULL)$q$,
 		$q$SELECT crash_analytics.wilson_low_percent(5, 10), crash_analytics.chance_p_value(5, 2.5, 1.0)$q$,
@@ -374,9 +375,9 @@ SELECT is((SELECT string_agg(DISTINCT object, ', ') FROM atk_log.calls), NULL,
 		  'reader with look-alikes first in its search_path: none of them ran in any analytics function or view');
 SELECT is((SELECT string_agg(c.q, E'\n') FROM reader_clean c JOIN reader_poisoned p USING (q)
 			WHERE c.digest IS DISTINCT FROM p.digest), NULL,
-		  'reader with look-alikes: each of the 22 analytics calls and views gives the same rows as with a clean search_path');
+		  'reader with look-alikes: each of the 23 analytics calls and views gives the same rows as with a clean search_path');
 SELECT is((SELECT string_agg(q || ': ' || digest, E'\n') FROM reader_poisoned WHERE digest LIKE 'ERROR%'), NULL,
-		  'reader with look-alikes: none of the 22 analytics calls raised an error');
+		  'reader with look-alikes: none of the 23 analytics calls raised an error');
 
 -- ======================================================================
 -- 3. What each profile may not do

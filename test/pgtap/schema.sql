@@ -8,14 +8,14 @@
 \pset pager off
 BEGIN;
 CREATE EXTENSION crash_analytics;
-SELECT plan(100);
+SELECT plan(101);
 
 SELECT has_schema('crash_analytics');
 SELECT tables_are('crash_analytics', ARRAY[
 	'game_platform_config', 'bot_vm_registration', 'crash_game_rounds', 'analytics_round_multipliers',
 	'analytics_round_signals', 'analytics_round_outcomes', 'ocr_validation_logs', 'error_logs',
-	'session_logs', 'bot_rollups', 'bot_hourly_rollups', 'bot_series_state', 'bot_writers'],
-	'the nine tables of the contract, the two roll-ups, the series state and the per-bot writers');
+	'session_logs', 'bot_rollups', 'bot_hourly_rollups', 'bot_series_state', 'bot_writers', 'bot_series_history'],
+	'the nine tables of the contract, the two roll-ups, the series state, the per-bot writers and the series'' purge record');
 
 -- Citus rules: bot_id in every per-bot key, bigint identity ids
 SELECT col_is_pk('crash_analytics', t, ARRAY['bot_id', 'id'], t || ' primary key is (bot_id, id)')
@@ -59,7 +59,7 @@ SELECT indexes_are('crash_analytics', 'game_platform_config', ARRAY['game_platfo
 SELECT indexes_are('crash_analytics', 'bot_vm_registration', ARRAY['bot_vm_registration_pkey'], 'bot_vm_registration has exactly its indexes');
 SELECT indexes_are('crash_analytics', 'session_logs', ARRAY['session_logs_pkey', 'session_logs_started_idx', 'session_logs_session_key'], 'session_logs has exactly its indexes');
 SELECT indexes_are('crash_analytics', 'crash_game_rounds', ARRAY['crash_game_rounds_pkey', 'crash_game_rounds_round_key', 'crash_game_rounds_game_time_idx', 'crash_game_rounds_played_brin', 'crash_game_rounds_platform_round_idx', 'crash_game_rounds_fair_idx'], 'crash_game_rounds has exactly its indexes');
-SELECT indexes_are('crash_analytics', 'analytics_round_multipliers', ARRAY['analytics_round_multipliers_pkey', 'analytics_round_multipliers_round_key', 'analytics_round_multipliers_series_idx', 'analytics_round_multipliers_game_time_idx', 'analytics_round_multipliers_platform_round_idx'], 'analytics_round_multipliers has exactly its indexes');
+SELECT indexes_are('crash_analytics', 'analytics_round_multipliers', ARRAY['analytics_round_multipliers_pkey', 'analytics_round_multipliers_round_key', 'analytics_round_multipliers_series_idx', 'analytics_round_multipliers_game_time_idx', 'analytics_round_multipliers_platform_round_idx', 'analytics_round_multipliers_play_idx'], 'analytics_round_multipliers has exactly its indexes');
 SELECT indexes_are('crash_analytics', 'analytics_round_signals', ARRAY['analytics_round_signals_pkey', 'analytics_round_signals_open_idx', 'analytics_round_signals_model_time_idx', 'analytics_round_signals_type_time_idx'], 'analytics_round_signals has exactly its indexes');
 SELECT indexes_are('crash_analytics', 'analytics_round_outcomes', ARRAY['analytics_round_outcomes_pkey', 'analytics_round_outcomes_round_key', 'analytics_round_outcomes_strategy_date_idx', 'analytics_round_outcomes_game_time_idx'], 'analytics_round_outcomes has exactly its indexes');
 SELECT indexes_are('crash_analytics', 'ocr_validation_logs', ARRAY['ocr_validation_logs_pkey', 'ocr_validation_logs_invalid_idx', 'ocr_validation_logs_bot_time_idx'], 'ocr_validation_logs has exactly its indexes');
@@ -68,6 +68,7 @@ SELECT indexes_are('crash_analytics', 'bot_rollups', ARRAY['bot_rollups_pkey'], 
 SELECT indexes_are('crash_analytics', 'bot_hourly_rollups', ARRAY['bot_hourly_rollups_pkey', 'bot_hourly_rollups_game_hour_idx', 'bot_hourly_rollups_hour_idx'], 'bot_hourly_rollups has exactly its indexes');
 SELECT indexes_are('crash_analytics', 'bot_series_state', ARRAY['bot_series_state_pkey'], 'bot_series_state has exactly its indexes');
 SELECT indexes_are('crash_analytics', 'bot_writers', ARRAY['bot_writers_pkey', 'bot_writers_role_idx'], 'bot_writers has exactly its indexes');
+SELECT indexes_are('crash_analytics', 'bot_series_history', ARRAY['bot_series_history_pkey'], 'bot_series_history has exactly its indexes');
 SELECT has_check('crash_analytics', 'crash_game_rounds', 'crash_game_rounds has CHECK constraints');
 -- the identifier lengths the C checks enforce (CA_MAX_ID_LEN) hold for every row, a restored one too
 SELECT col_has_check('crash_analytics', 'crash_game_rounds', c, 'crash_game_rounds.' || c || ' has a length CHECK')
@@ -100,7 +101,7 @@ SELECT results_eq(
 SELECT is(
 	(SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig) AS cfg(oid)
 	  JOIN pg_class c ON c.oid = cfg.oid WHERE e.extname = 'crash_analytics' AND c.relkind = 'r'),
-	13, 'all thirteen tables are marked for pg_dump');
+	14, 'all fourteen tables are marked for pg_dump');
 SELECT is(
 	(SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig) AS cfg(oid)
 	  JOIN pg_class c ON c.oid = cfg.oid WHERE e.extname = 'crash_analytics' AND c.relkind = 'S'),
