@@ -937,6 +937,8 @@ REVOKE ALL ON TABLE crash_analytics.bot_writers FROM PUBLIC;
 CREATE INDEX analytics_round_multipliers_play_idx
 	ON crash_analytics.analytics_round_multipliers (bot_id, game_name, platform_code, observed_at, round_number, id)
 	INCLUDE (multiplier);
+COMMENT ON INDEX crash_analytics.analytics_round_multipliers_play_idx IS
+	'A bot''s rounds in one game/platform in play order (observed_at, round_number, id), with the multiplier: the earlier rounds export_multipliers_for_ml() reads for each exported round''s features, from the index alone.';
 
 /*
  * export_multipliers_for_ml in play order, at a cost that follows row_limit.
@@ -1078,6 +1080,8 @@ SELECT m.bot_id, m.game_name, m.platform_code, max(m.id), 'update'
  GROUP BY 1, 2, 3;
 SELECT pg_catalog.pg_extension_config_dump('crash_analytics.bot_series_history', '');
 REVOKE ALL ON TABLE crash_analytics.bot_series_history FROM PUBLIC;
+COMMENT ON INDEX crash_analytics.bot_series_history_pkey IS
+	'Key (bot_id, game_name, platform_code): one mark per series, moved forward by each purge.';
 
 CREATE FUNCTION crash_analytics.signal_differences(bot_id text)
 RETURNS TABLE(table_name text, row_key text, column_name text, stored text, expected text)
