@@ -961,6 +961,29 @@ compare_state(SignalReplay *rp, CaRow *st)
  * a series state value that differs from the multipliers and open signals;
  * no row when all agree.
  */
+
+/* fn for every row of the bot's in index order, each in scratch memory reset after it */
+static void
+replay_each(SignalReplay *rp, CaIndex idx, Datum bot, Snapshot snap, MemoryContext scratch,
+			void (*fn) (SignalReplay *rp, CaRow *row))
+{
+	CaScan	   *scan = ca_scan_begin(idx, &bot, 1, snap);
+
+	for (;;)
+	{
+		MemoryContext old = MemoryContextSwitchTo(scratch);
+		CaRow	   *row = ca_scan_next(scan);
+
+		if (row != NULL)
+			fn(rp, row);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(scratch);
+		if (row == NULL)
+			break;
+	}
+	ca_scan_end(scan);
+}
+
 Datum
 ca_signal_differences(PG_FUNCTION_ARGS)
 {
@@ -970,11 +993,9 @@ ca_signal_differences(PG_FUNCTION_ARGS)
 	SignalReplay rp;
 	HASHCTL		ctl;
 	CaRow	   *botrow;
-	CaScan	   *scan;
 	MemoryContext scratch,
 				old;
 	ListCell   *lc;
-	CaRow	   *row;
 	int			i;
 
 	ca_diff_begin(fcinfo, &out);
@@ -1006,27 +1027,16 @@ ca_signal_differences(PG_FUNCTION_ARGS)
 	load_history_marks(&rp, bot, snap);
 
 	rp.signals = ca_scan_begin(CA_IDX_SIGNALS_PKEY, &bot, 1, snap);
-	scan = ca_scan_begin(CA_IDX_MULTIPLIERS_PKEY, &bot, 1, snap);
-	for (;;)
-	{
-		old = MemoryContextSwitchTo(scratch);
-		row = ca_scan_next(scan);
-		if (row == NULL)
-		{
-			MemoryContextSwitchTo(old);
-			break;
-		}
-		replay_multiplier(&rp, row);
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(scratch);
-	}
-	ca_scan_end(scan);
+	replay_each(&rp, CA_IDX_MULTIPLIERS_PKEY, bot, snap, scratch, replay_multiplier);
 
 	/* the rest of the signals: for the open counts; a rule signal left follows no multiplier */
 	old = MemoryContextSwitchTo(scratch);
-	read_signals(&rp, PG_INT64_MAX);
-	while (!rp.signals_done)
+	for (;;)
 	{
+		bool		last;
+
+		read_signals(&rp, PG_INT64_MAX);
+		last = rp.signals_done;
 		foreach(lc, rp.buffer)
 		{
 			signal_extra(&rp, ((StoredSignal *) lfirst(lc))->row);
@@ -1034,34 +1044,15 @@ ca_signal_differences(PG_FUNCTION_ARGS)
 		}
 		list_free(rp.buffer);
 		rp.buffer = NIL;
-		read_signals(&rp, PG_INT64_MAX);
+		if (last)
+			break;
 		MemoryContextReset(scratch);
 	}
-	foreach(lc, rp.buffer)
-	{
-		signal_extra(&rp, ((StoredSignal *) lfirst(lc))->row);
-		drop_stored((StoredSignal *) lfirst(lc));
-	}
-	rp.buffer = NIL;
 	MemoryContextSwitchTo(old);
 	ca_scan_end(rp.signals);
 
 	/* the series states */
-	scan = ca_scan_begin(CA_IDX_SERIES_KEY, &bot, 1, snap);
-	for (;;)
-	{
-		old = MemoryContextSwitchTo(scratch);
-		row = ca_scan_next(scan);
-		if (row == NULL)
-		{
-			MemoryContextSwitchTo(old);
-			break;
-		}
-		compare_state(&rp, row);
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(scratch);
-	}
-	ca_scan_end(scan);
+	replay_each(&rp, CA_IDX_SERIES_KEY, bot, snap, scratch, compare_state);
 
 	MemoryContextDelete(scratch);
 	MemoryContextDelete(rp.cxt);

@@ -407,9 +407,8 @@ def sample_memory(pid, stop, peak):
         time.sleep(0.2)
 
 
-def load_rounds(db, n):
-    """n rounds from 10 bots on two games through COPY into crash_game_rounds (one statement)."""
-    bots = 10
+def load_rounds(db, n, bots=10):
+    """n rounds from `bots` bots on two games through COPY into crash_game_rounds (one statement)."""
     per = n // bots
     path = os.path.join(BASE, f"stats_{n}.csv")
     with open(path, "w", newline="") as f:
@@ -482,6 +481,26 @@ def statistics_and_memory():
                f"{hist / bt * 1000:,.0f} rounds/s including the read; reading alone {rd:.1f} ms")
         c.close()
         admin.cursor().execute(f"DROP DATABASE {db}")
+    # one bot with the whole history: get_bot_statistics reads one roll-up row
+    # whatever the bot's number of rounds (the data sets above give each bot a tenth)
+    big = STATS_SIZES[-1]
+    db = "stats_one_bot"
+    admin.cursor().execute(f"DROP DATABASE IF EXISTS {db}")
+    admin.cursor().execute(f"CREATE DATABASE {db}")
+    c = connect(db)
+    c.cursor().execute("CREATE EXTENSION crash_analytics")
+    c.close()
+    say(f"loading one bot of {big} rounds")
+    load_rounds(db, big, bots=1)
+    c = connect(db)
+    cur = c.cursor()
+    name, fn_sql, plain_sql = STATS[0]
+    fn = exec_ms(cur, fn_sql.replace("st_bot_3", "st_bot_0"), 5)
+    plain = exec_ms(cur, plain_sql.replace("st_bot_3", "st_bot_0"), 3)
+    record(section, name, f"server ms, one bot of {big} rounds", round(fn, 3), "ms", "plain SQL over raw tables",
+           fn / plain, f"plain SQL {plain:.1f} ms")
+    c.close()
+    admin.cursor().execute(f"DROP DATABASE {db}")
     # simulated rounds: generation and replay in C, nothing read
     c = connect()
     cur = c.cursor()
