@@ -36,6 +36,11 @@ BEGIN
 	CREATE TABLE bench.stage_multipliers AS SELECT * FROM crash_analytics.analytics_round_multipliers WHERE bot_id = 'stage';
 	CREATE TABLE bench.stage_outcomes AS SELECT * FROM crash_analytics.analytics_round_outcomes WHERE bot_id = 'stage';
 	CREATE TABLE bench.stage_signals AS SELECT * FROM crash_analytics.analytics_round_signals WHERE bot_id = 'stage';
+	-- the per-round floor picks one round's rows: by index, as the C path probes its keys
+	CREATE INDEX ON bench.stage_rounds (round_number);
+	CREATE INDEX ON bench.stage_multipliers (round_number);
+	CREATE INDEX ON bench.stage_outcomes (round_number);
+	CREATE INDEX ON bench.stage_signals (emitted_after_round);
 	ANALYZE bench.stage_rounds, bench.stage_multipliers, bench.stage_outcomes, bench.stage_signals;
 END
 $$;
