@@ -25,6 +25,276 @@
 /* ========================================================================
  * 1. Daily roll-ups
  * ======================================================================== */
+/*
+ * Statistics of a period (get_game_statistics, get_strategy_performance)
+ * summed the hourly roll-ups of every whole hour in it, so their cost grew
+ * with the length of the history (3,333 rows for 10 bots over 14 days).  A
+ * day is the sum of its 24 hours: the write path keeps one row per (bot,
+ * game, platform, strategy, UTC day) beside the hourly one, and a period
+ * reads whole days from it, the whole hours at its two ends from the hourly
+ * roll-ups and the partial hours at its ends from the rounds.
+ */
+CREATE TABLE crash_analytics.bot_daily_rollups (
+	bot_id				text COLLATE "C" NOT NULL,
+	game_name			text COLLATE "C" NOT NULL,
+	platform_code		text COLLATE "C" NOT NULL,
+	strategy_name		text COLLATE "C" NOT NULL,
+	day_start			timestamptz NOT NULL,
+	rounds				bigint NOT NULL DEFAULT 0,
+	bets				bigint NOT NULL DEFAULT 0,
+	wins				bigint NOT NULL DEFAULT 0,
+	losses				bigint NOT NULL DEFAULT 0,
+	skips				bigint NOT NULL DEFAULT 0,
+	voids				bigint NOT NULL DEFAULT 0,
+	total_staked		numeric NOT NULL DEFAULT 0,
+	total_payout		numeric NOT NULL DEFAULT 0,
+	total_profit		numeric NOT NULL DEFAULT 0,
+	expected_profit		numeric NOT NULL DEFAULT 0,
+	sum_win_probability	numeric NOT NULL DEFAULT 0,
+	targeted_bets		bigint NOT NULL DEFAULT 0,
+	sum_profit_squared	numeric NOT NULL DEFAULT 0,
+	best_profit			numeric,
+	worst_profit		numeric,
+	updated_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT bot_daily_rollups_pkey PRIMARY KEY (bot_id, game_name, platform_code, strategy_name, day_start),
+	CONSTRAINT bot_daily_rollups_counts_check CHECK (rounds = bets + skips AND bets = wins + losses + voids),
+	CONSTRAINT bot_daily_rollups_money_check CHECK (total_profit = total_payout - total_staked)
+) WITH (fillfactor = 50);
+COMMENT ON TABLE crash_analytics.bot_daily_rollups IS
+	'Per (bot, game, platform, strategy, UTC day) roll-up of rounds: the same figures as bot_hourly_rollups, a day being the sum of its hours. Periods of the game and strategy analytics read whole days from it.';
+REVOKE ALL ON TABLE crash_analytics.bot_daily_rollups FROM PUBLIC;
+COMMENT ON INDEX crash_analytics.bot_daily_rollups_pkey IS
+	'Key (bot_id, game_name, platform_code, strategy_name, day_start): every round adds to its day''s row.';
+CREATE INDEX bot_daily_rollups_game_day_idx ON crash_analytics.bot_daily_rollups (game_name, platform_code, day_start);
+COMMENT ON INDEX crash_analytics.bot_daily_rollups_game_day_idx IS
+	'Game statistics and strategy performance of one game sum its daily roll-ups over a period (period_figures).';
+CREATE INDEX bot_daily_rollups_day_idx ON crash_analytics.bot_daily_rollups (day_start);
+COMMENT ON INDEX crash_analytics.bot_daily_rollups_day_idx IS
+	'Strategy performance over every game sums the daily roll-ups of a period (period_figures).';
+CREATE TRIGGER bot_daily_rollups_updated_at BEFORE UPDATE ON crash_analytics.bot_daily_rollups
+	FOR EACH ROW EXECUTE FUNCTION crash_analytics.set_updated_at();
+COMMENT ON TRIGGER bot_daily_rollups_updated_at ON crash_analytics.bot_daily_rollups IS
+	'Keeps updated_at: the transaction time of the last update.';
+SELECT pg_catalog.pg_extension_config_dump('crash_analytics.bot_daily_rollups', '');
+
+-- the days of the history logged before this update: the sums of their hours
+INSERT INTO crash_analytics.bot_daily_rollups (bot_id, game_name, platform_code, strategy_name, day_start,
+	rounds, bets, wins, losses, skips, voids, total_staked, total_payout, total_profit, expected_profit,
+	sum_win_probability, targeted_bets, sum_profit_squared, best_profit, worst_profit)
+SELECT h.bot_id, h.game_name, h.platform_code, h.strategy_name,
+	   pg_catalog.date_trunc('day', h.hour_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+	   sum(h.rounds), sum(h.bets), sum(h.wins), sum(h.losses), sum(h.skips), sum(h.voids),
+	   sum(h.total_staked), sum(h.total_payout), sum(h.total_profit), sum(h.expected_profit),
+	   sum(h.sum_win_probability), sum(h.targeted_bets), sum(h.sum_profit_squared),
+	   max(h.best_profit), min(h.worst_profit)
+  FROM crash_analytics.bot_hourly_rollups h
+ GROUP BY 1, 2, 3, 4, 5;
+
+/*
+ * Figures of a period: whole UTC days from bot_daily_rollups, the whole
+ * hours outside those days from bot_hourly_rollups, the partial hours at
+ * the ends from the rounds.  With no whole day in the period it reads
+ * hours and rounds as before.
+ */
+DROP FUNCTION crash_analytics.period_figures(text, text, timestamptz, timestamptz);
+CREATE FUNCTION crash_analytics.period_figures(game text, platform text,
+	from_time timestamptz, to_time timestamptz)
+RETURNS TABLE(bot_id text, game_name text, platform_code text, strategy_name text,
+	rounds bigint, bets bigint, wins bigint, losses bigint, skips bigint, voids bigint,
+	total_staked numeric, total_payout numeric, total_profit numeric, expected_profit numeric,
+	sum_win_probability numeric, targeted_bets bigint, sum_profit_squared numeric,
+	best_profit numeric, worst_profit numeric)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	WITH b AS (
+		-- hf..ht: the whole hours; df..dt: the whole (UTC) days, none when df >= dt
+		SELECT coalesce(crash_analytics.utc_hour_ceil(period_figures.from_time), '-infinity') AS hf,
+			   coalesce(crash_analytics.utc_hour_floor(period_figures.to_time), 'infinity') AS ht,
+			   coalesce(CASE WHEN f.d = period_figures.from_time THEN f.d ELSE f.d + interval '1 day' END,
+						'-infinity') AS df,
+			   coalesce(pg_catalog.date_trunc('day', period_figures.to_time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+						'infinity') AS dt
+		  FROM (SELECT pg_catalog.date_trunc('day', period_figures.from_time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS f(d)
+	)
+	SELECT d.bot_id, d.game_name, d.platform_code, d.strategy_name, d.rounds, d.bets, d.wins, d.losses,
+		   d.skips, d.voids, d.total_staked, d.total_payout, d.total_profit, d.expected_profit,
+		   d.sum_win_probability, d.targeted_bets, d.sum_profit_squared, d.best_profit, d.worst_profit
+	  FROM crash_analytics.bot_daily_rollups d, b
+	 WHERE (period_figures.game IS NULL OR d.game_name = period_figures.game)
+	   AND (period_figures.platform IS NULL OR d.platform_code = period_figures.platform)
+	   AND d.day_start >= b.df AND d.day_start < b.dt
+	UNION ALL
+	SELECT h.bot_id, h.game_name, h.platform_code, h.strategy_name, h.rounds, h.bets, h.wins, h.losses,
+		   h.skips, h.voids, h.total_staked, h.total_payout, h.total_profit, h.expected_profit,
+		   h.sum_win_probability, h.targeted_bets, h.sum_profit_squared, h.best_profit, h.worst_profit
+	  FROM crash_analytics.bot_hourly_rollups h, b
+	 WHERE (period_figures.game IS NULL OR h.game_name = period_figures.game)
+	   AND (period_figures.platform IS NULL OR h.platform_code = period_figures.platform)
+	   AND h.hour_start >= b.hf AND h.hour_start < b.ht
+	   AND (b.df >= b.dt OR h.hour_start < b.df OR h.hour_start >= b.dt)
+	UNION ALL
+	SELECT r.bot_id, r.game_name, r.platform_code, coalesce(r.strategy_name, ''), 1,
+		   (r.round_outcome <> 'SKIP')::int, (r.round_outcome = 'WIN')::int, (r.round_outcome = 'LOSS')::int,
+		   (r.round_outcome = 'SKIP')::int, (r.round_outcome = 'VOID')::int,
+		   r.stake_value, r.payout_value, r.profit_loss, r.expected_profit,
+		   CASE WHEN r.round_outcome IN ('WIN', 'LOSS') THEN coalesce(r.win_probability, 0) ELSE 0 END,
+		   (r.round_outcome IN ('WIN', 'LOSS') AND r.win_probability IS NOT NULL)::int,
+		   r.profit_loss * r.profit_loss,
+		   CASE WHEN r.round_outcome IN ('WIN', 'LOSS') THEN r.profit_loss END,
+		   CASE WHEN r.round_outcome IN ('WIN', 'LOSS') THEN r.profit_loss END
+	  FROM crash_analytics.crash_game_rounds r
+	 WHERE (period_figures.game IS NULL OR r.game_name = period_figures.game)
+	   AND (period_figures.platform IS NULL OR r.platform_code = period_figures.platform)
+	   AND ((period_figures.from_time IS NOT NULL
+			 AND r.played_at >= period_figures.from_time
+			 AND r.played_at < least(crash_analytics.utc_hour_ceil(period_figures.from_time),
+									 coalesce(period_figures.to_time, 'infinity')))
+			OR (period_figures.to_time IS NOT NULL
+				AND r.played_at >= greatest(crash_analytics.utc_hour_floor(period_figures.to_time),
+											coalesce(crash_analytics.utc_hour_ceil(period_figures.from_time), '-infinity'))
+				AND r.played_at < period_figures.to_time));
+END;
+COMMENT ON FUNCTION crash_analytics.period_figures(text, text, timestamptz, timestamptz) IS
+	'Round figures of a game/platform (NULL: all) and period, as rows to sum: whole UTC days from the daily roll-ups, the other whole UTC hours from the hourly roll-ups, the partial hours at the ends from the rounds. What get_game_statistics and get_strategy_performance add up.';
+REVOKE ALL ON FUNCTION crash_analytics.period_figures(text, text, timestamptz, timestamptz) FROM PUBLIC;
+
+-- verify_consistency() checks the daily roll-ups too (13 checks)
+DROP FUNCTION crash_analytics.verify_consistency();
+CREATE FUNCTION crash_analytics.verify_consistency()
+RETURNS TABLE(check_name text, ok boolean, differences bigint, detail text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+	d text;
+BEGIN
+	-- every round has its multiplier row, and it agrees
+	SELECT count(*), string_agg(DISTINCT r.bot_id || '/' || r.session_id || '/' || r.round_number, ', ')
+	  INTO n, d
+	  FROM crash_analytics.crash_game_rounds r
+	  LEFT JOIN crash_analytics.analytics_round_multipliers m
+		ON m.bot_id = r.bot_id AND m.session_id = r.session_id AND m.round_number = r.round_number
+	 WHERE m.id IS NULL OR m.multiplier <> r.crash_multiplier OR m.game_name <> r.game_name
+		OR m.platform_code <> r.platform_code OR m.is_instant_crash <> r.is_instant_crash;
+	RETURN QUERY SELECT 'round_multipliers', n = 0, n, left(d, 500);
+
+	SELECT count(*), string_agg(m.id::text, ', ') INTO n, d
+	  FROM crash_analytics.analytics_round_multipliers m
+	 WHERE m.source = 'round' AND NOT EXISTS (SELECT 1 FROM crash_analytics.crash_game_rounds r
+												WHERE r.bot_id = m.bot_id AND r.id = m.round_id);
+	RETURN QUERY SELECT 'orphan_multipliers', n = 0, n, left(d, 500);
+
+	-- every bet has exactly one outcome row equal to the round; skips have none
+	SELECT count(*), string_agg(r.id::text, ', ') INTO n, d
+	  FROM crash_analytics.crash_game_rounds r
+	  LEFT JOIN crash_analytics.analytics_round_outcomes o ON o.bot_id = r.bot_id AND o.round_id = r.id
+	 WHERE CASE WHEN r.round_outcome = 'SKIP' THEN o.id IS NOT NULL
+				ELSE o.id IS NULL
+					 OR (o.session_id, o.game_name, o.platform_code, o.round_number, o.bet_slot, o.outcome,
+						 o.stake_value, o.crash_multiplier, o.payout_value, o.profit_loss, o.roi_percent,
+						 o.expected_profit, o.settled_at)
+						IS DISTINCT FROM
+						(r.session_id, r.game_name, r.platform_code, r.round_number, r.bet_slot, r.round_outcome,
+						 r.stake_value, r.crash_multiplier, r.payout_value, r.profit_loss, r.roi_percent,
+						 r.expected_profit, r.played_at)
+					 OR o.strategy_name IS DISTINCT FROM r.strategy_name
+					 OR o.cashout_multiplier IS DISTINCT FROM r.cashout_multiplier
+					 OR o.target_multiplier IS DISTINCT FROM r.target_multiplier
+					 OR o.win_probability IS DISTINCT FROM r.win_probability END;
+	RETURN QUERY SELECT 'round_outcomes', n = 0, n, left(d, 500);
+
+	SELECT count(*), string_agg(o.id::text, ', ') INTO n, d
+	  FROM crash_analytics.analytics_round_outcomes o
+	 WHERE NOT EXISTS (SELECT 1 FROM crash_analytics.crash_game_rounds r WHERE r.bot_id = o.bot_id AND r.id = o.round_id);
+	RETURN QUERY SELECT 'orphan_outcomes', n = 0, n, left(d, 500);
+
+	-- the rounds themselves follow the derivation rules
+	SELECT count(*), string_agg(r.id::text, ', ') INTO n, d
+	  FROM crash_analytics.crash_game_rounds r
+	  JOIN crash_analytics.game_platform_config c ON c.game_name = r.game_name AND c.platform_code = r.platform_code
+	 WHERE r.derived_at IS NOT NULL AND (
+		   (r.round_outcome = 'WIN' AND abs(r.payout_value - round(r.stake_value * r.cashout_multiplier, c.currency_decimals))
+										> 1 / 10.0 ^ c.currency_decimals)
+		OR (r.round_outcome IN ('LOSS', 'SKIP') AND r.payout_value <> 0)
+		OR (r.round_outcome = 'VOID' AND r.payout_value <> r.stake_value)
+		OR r.is_instant_crash <> (r.crash_multiplier = 1.00)
+		OR r.roi_percent IS DISTINCT FROM CASE WHEN r.round_outcome <> 'SKIP' THEN round(r.profit_loss * 100 / r.stake_value, 4) END
+		OR r.final_multiplier IS DISTINCT FROM CASE r.round_outcome WHEN 'WIN' THEN r.cashout_multiplier
+																	WHEN 'LOSS' THEN r.crash_multiplier END
+		OR r.win_probability IS DISTINCT FROM
+		   CASE WHEN r.round_outcome IN ('WIN', 'LOSS') AND coalesce(r.cashout_multiplier, r.target_multiplier) IS NOT NULL
+				THEN CASE WHEN coalesce(r.cashout_multiplier, r.target_multiplier) <= 1 THEN 1
+						  ELSE round(r.game_rtp / coalesce(r.cashout_multiplier, r.target_multiplier), 6) END END
+		OR r.expected_profit <> CASE WHEN r.round_outcome IN ('WIN', 'LOSS')
+										  AND coalesce(r.cashout_multiplier, r.target_multiplier, 2) > 1
+									 THEN r.stake_value * (r.game_rtp - 1) ELSE 0 END
+		OR abs(r.running_balance_after - r.running_balance_before - r.profit_loss) > 1 / 10.0 ^ c.currency_decimals);
+	RETURN QUERY SELECT 'round_derivation', n = 0, n, left(d, 500);
+
+	SELECT count(*), string_agg(x.bot_id, ', ') INTO n, d
+	  FROM (SELECT DISTINCT r.bot_id FROM crash_analytics.crash_game_rounds r) x
+	 WHERE NOT EXISTS (SELECT 1 FROM crash_analytics.bot_vm_registration b WHERE b.bot_id = x.bot_id);
+	RETURN QUERY SELECT 'bot_registrations', n = 0, n, left(d, 500);
+
+	-- every signal was resolved by the first multiplier after the one it follows, and only by it
+	SELECT count(*), string_agg(s.id::text, ', ') INTO n, d
+	  FROM crash_analytics.analytics_round_signals s
+	  LEFT JOIN LATERAL (
+		SELECT m.id, m.multiplier FROM crash_analytics.analytics_round_multipliers m
+		 WHERE m.bot_id = s.bot_id AND m.game_name = s.game_name AND m.platform_code = s.platform_code
+		   AND m.id > coalesce(s.after_multiplier_id, 0)
+		 ORDER BY m.id LIMIT 1) nxt ON true
+	 WHERE s.resolved_multiplier_id IS DISTINCT FROM nxt.id
+		OR s.status <> CASE WHEN nxt.id IS NULL THEN 'open'
+							WHEN nxt.multiplier >= s.target_multiplier THEN 'hit' ELSE 'miss' END;
+	RETURN QUERY SELECT 'signal_resolution', n = 0, n, left(d, 500);
+
+	-- the built-in signal rules replayed over every bot's multipliers against
+	-- the stored rule signals, and the series states against the multipliers
+	-- and open signals (signal_differences)
+	RETURN QUERY
+	WITH bots AS (
+		SELECT m.bot_id FROM crash_analytics.analytics_round_multipliers m GROUP BY 1
+		UNION SELECT s.bot_id FROM crash_analytics.analytics_round_signals s WHERE s.source = 'rule'
+		UNION SELECT t.bot_id FROM crash_analytics.bot_series_state t
+	), diffs AS MATERIALIZED (
+		SELECT x.* FROM bots, LATERAL crash_analytics.signal_differences(bots.bot_id) x
+	)
+	SELECT t.name, count(v.table_name) = 0, count(v.table_name),
+		   left(string_agg(v.row_key || coalesce('.' || v.column_name, '') || ': stored '
+						   || coalesce(v.stored, 'nothing') || ', expected ' || coalesce(v.expected, 'nothing'), '; '
+						   ORDER BY v.row_key, v.column_name), 500)
+	  FROM (VALUES (1, 'rule_signals', 'analytics_round_signals'), (2, 'series_state', 'bot_series_state')) AS t(k, name, tbl)
+	  LEFT JOIN diffs v ON v.table_name = t.tbl
+	 GROUP BY t.k, t.name ORDER BY t.k;
+
+	-- roll-ups, session figures, hourly and daily roll-ups against a replay of every bot's rounds
+	RETURN QUERY
+	WITH bots AS (
+		SELECT r.bot_id FROM crash_analytics.crash_game_rounds r GROUP BY 1
+		UNION SELECT b.bot_id FROM crash_analytics.bot_rollups b
+		UNION SELECT s.bot_id FROM crash_analytics.session_logs s
+		UNION SELECT h.bot_id FROM crash_analytics.bot_hourly_rollups h
+		UNION SELECT d.bot_id FROM crash_analytics.bot_daily_rollups d
+	), diffs AS MATERIALIZED (
+		SELECT x.* FROM bots, LATERAL crash_analytics.rollup_differences(bots.bot_id) x
+	)
+	SELECT t.name, count(v.table_name) = 0, count(v.table_name),
+		   left(string_agg(v.row_key || coalesce('.' || v.column_name, '') || ': stored '
+						   || coalesce(v.stored, 'nothing') || ', expected ' || coalesce(v.expected, 'nothing'), '; '), 500)
+	  FROM (VALUES (1, 'bot_rollups'), (2, 'session_logs'), (3, 'bot_hourly_rollups'), (4, 'bot_daily_rollups')) AS t(k, name)
+	  LEFT JOIN diffs v ON v.table_name = t.name
+	 GROUP BY t.k, t.name ORDER BY t.k;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.verify_consistency() IS
+	'Recomputes every derived row and roll-up from crash_game_rounds and reports one row per check (multipliers, outcomes, orphans, derivation rules, registrations, signal resolution, the built-in rule signals replayed over the multipliers, series states, bot roll-ups, session figures, hourly and daily roll-ups) with ok, the number of differences and the first of them.';
+REVOKE ALL ON FUNCTION crash_analytics.verify_consistency() FROM PUBLIC;
+COMMENT ON FUNCTION crash_analytics.rollup_differences(text) IS
+	'Replays a bot''s rounds in logging order and lists every stored roll-up value (bot_rollups, session_logs figures, bot_hourly_rollups, bot_daily_rollups) that differs from the replay; no row when all agree. A whole missing or extra row has column_name NULL.';
+COMMENT ON FUNCTION crash_analytics.rebuild_rollups(text) IS
+	'Rewrites a bot''s roll-up, session figures and hourly and daily roll-ups from its rounds (under the bot''s lock); returns the number of rounds replayed.';
 
 -- (end of section 1)
 

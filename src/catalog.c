@@ -44,15 +44,25 @@ static const char *const error_names[] = {CA_ERROR_COLUMNS(CA_NAME_ENTRY)};
 static const char *const bot_rollup_names[] = {CA_BOT_ROLLUP_COLUMNS(CA_NAME_ENTRY)};
 static const char *const hourly_names[] = {CA_HOURLY_COLUMNS(CA_NAME_ENTRY)};
 static const char *const series_names[] = {CA_SERIES_COLUMNS(CA_NAME_ENTRY)};
+static const char *const daily_names[] = {CA_DAILY_COLUMNS(CA_NAME_ENTRY)};
 
+/*
+ * since: the extension version that added the table or index.  The library
+ * of the newest version also serves databases still at an older one (until
+ * ALTER EXTENSION UPDATE), whose schema lacks what came later: such an
+ * object is "absent" (relid InvalidOid) and the code that uses it asks
+ * ca_table_present() first.  An object of 1.0 that is missing is an error.
+ */
 typedef struct CaTableDef
 {
 	const char *relname;
 	int			ncols;
 	const char *const *colnames;
+	bool		optional;		/* added after 1.0: may be absent */
 } CaTableDef;
 
-#define TABLE_DEF(rel, names) {rel, lengthof(names), names}
+#define TABLE_DEF(rel, names) {rel, lengthof(names), names, false}
+#define TABLE_DEF_LATER(rel, names) {rel, lengthof(names), names, true}
 
 static const CaTableDef table_defs[CA_NUM_TABLES] = {
 	[CA_CONFIG] = TABLE_DEF("game_platform_config", config_names),
@@ -67,6 +77,7 @@ static const CaTableDef table_defs[CA_NUM_TABLES] = {
 	[CA_BOT_ROLLUPS] = TABLE_DEF("bot_rollups", bot_rollup_names),
 	[CA_HOURLY_ROLLUPS] = TABLE_DEF("bot_hourly_rollups", hourly_names),
 	[CA_SERIES_STATE] = TABLE_DEF("bot_series_state", series_names),
+	[CA_DAILY_ROLLUPS] = TABLE_DEF_LATER("bot_daily_rollups", daily_names),
 };
 
 typedef struct CaIndexDef
@@ -90,6 +101,7 @@ static const CaIndexDef index_defs[CA_NUM_INDEXES] = {
 	[CA_IDX_BOT_ROLLUP_KEY] = {"bot_rollups_pkey", CA_BOT_ROLLUPS},
 	[CA_IDX_HOURLY_KEY] = {"bot_hourly_rollups_pkey", CA_HOURLY_ROLLUPS},
 	[CA_IDX_SERIES_KEY] = {"bot_series_state_pkey", CA_SERIES_STATE},
+	[CA_IDX_DAILY_KEY] = {"bot_daily_rollups_pkey", CA_DAILY_ROLLUPS},
 };
 
 /* The cache; its arrays live in cache_cxt, reset on every rebuild. */
@@ -168,6 +180,12 @@ build_cache(void)
 		bool	   *byvals;
 		int			natts;
 
+		if (!OidIsValid(relid) && def->optional)
+		{
+			/* a database not yet updated to the version that adds it */
+			table_info[t].relid = InvalidOid;
+			continue;
+		}
 		if (!OidIsValid(relid))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -211,6 +229,8 @@ build_cache(void)
 	for (i = 0; i < CA_NUM_INDEXES; i++)
 	{
 		index_relids[i] = get_relname_relid(index_defs[i].relname, nsp);
+		if (!OidIsValid(index_relids[i]) && !OidIsValid(table_info[index_defs[i].table].relid))
+			continue;			/* its table is absent too (see CaTableDef) */
 		if (!OidIsValid(index_relids[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -235,6 +255,14 @@ ca_table(CaTable t)
 {
 	ensure_cache();
 	return &table_info[t];
+}
+
+/* Whether the database's version of the extension has table t. */
+bool
+ca_table_present(CaTable t)
+{
+	ensure_cache();
+	return OidIsValid(table_info[t].relid);
 }
 
 Oid

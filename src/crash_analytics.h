@@ -17,7 +17,7 @@
  *	              INSERT/COPY trigger.
  *	 fanout.c     the derived rows of a round: multiplier, outcome, session.
  *	 rollup.c     running figures (counts, money, streaks, drawdown) shared by
- *	              sessions, per-bot and hourly roll-ups.
+ *	              sessions, per-bot, hourly and (1.2) daily roll-ups.
  *	 signals.c    built-in signal rules, resolution of open signals, and
  *	              log_round_signal / log_round_multiplier_analytics.
  *	 loggers.c    the other loggers: errors, OCR readings, bots, sessions,
@@ -216,6 +216,12 @@
 	X(HR_STRATEGY, "strategy_name") X(HR_HOUR, "hour_start") \
 	CA_FIGURE_COLUMNS(HR, X) X(HR_UPDATED_AT, "updated_at")
 
+/* 1.2: the same figures per UTC day, so that long periods read days, not hours */
+#define CA_DAILY_COLUMNS(X) \
+	X(DY_BOT_ID, "bot_id") X(DY_GAME, "game_name") X(DY_PLATFORM, "platform_code") \
+	X(DY_STRATEGY, "strategy_name") X(DY_DAY, "day_start") \
+	CA_FIGURE_COLUMNS(DY, X) X(DY_UPDATED_AT, "updated_at")
+
 #define CA_SERIES_COLUMNS(X) \
 	X(SS_BOT_ID, "bot_id") X(SS_GAME, "game_name") X(SS_PLATFORM, "platform_code") \
 	X(SS_LAST_MULT_ID, "last_multiplier_id") X(SS_RECENT, "recent_hundredths") \
@@ -234,6 +240,7 @@ typedef enum { CA_ERROR_COLUMNS(CA_ENUM_ENTRY) ER_NCOLS } CaErrorCol;
 typedef enum { CA_BOT_ROLLUP_COLUMNS(CA_ENUM_ENTRY) BR_NCOLS } CaBotRollupCol;
 typedef enum { CA_HOURLY_COLUMNS(CA_ENUM_ENTRY) HR_NCOLS } CaHourlyCol;
 typedef enum { CA_SERIES_COLUMNS(CA_ENUM_ENTRY) SS_NCOLS } CaSeriesCol;
+typedef enum { CA_DAILY_COLUMNS(CA_ENUM_ENTRY) DY_NCOLS } CaDailyCol;
 
 typedef enum CaTable
 {
@@ -249,6 +256,7 @@ typedef enum CaTable
 	CA_BOT_ROLLUPS,
 	CA_HOURLY_ROLLUPS,
 	CA_SERIES_STATE,
+	CA_DAILY_ROLLUPS,			/* 1.2; absent from databases at 1.0 and 1.1 */
 	CA_NUM_TABLES
 } CaTable;
 
@@ -269,6 +277,7 @@ typedef enum CaIndex
 	CA_IDX_BOT_ROLLUP_KEY,		/* (bot_id) */
 	CA_IDX_HOURLY_KEY,			/* (bot_id, game, platform, strategy, hour) */
 	CA_IDX_SERIES_KEY,			/* (bot_id, game_name, platform_code) */
+	CA_IDX_DAILY_KEY,			/* (bot_id, game, platform, strategy, day) (1.2) */
 	CA_NUM_INDEXES
 } CaIndex;
 
@@ -289,6 +298,7 @@ typedef struct CaTableInfo
 } CaTableInfo;
 
 extern const CaTableInfo *ca_table(CaTable t);
+extern bool ca_table_present(CaTable t);
 extern Oid	ca_index_relid(CaIndex idx);
 extern CaTable ca_index_table(CaIndex idx);
 extern const char *ca_table_name(CaTable t);
@@ -480,7 +490,9 @@ extern CaRoundFacts ca_round_facts(const CaRound *r);
 extern void ca_rollup_session(CaRow *session, const CaRoundFacts *f, bool fresh);
 extern void ca_rollup_bot(CaRow *rollup, const CaRoundFacts *f, bool fresh);
 extern void ca_rollup_hourly(CaRow *hourly, const CaRoundFacts *f, bool fresh);
+extern void ca_rollup_daily(CaRow *daily, const CaRoundFacts *f, bool fresh);
 extern TimestampTz ca_hour_start(TimestampTz t);
+extern TimestampTz ca_day_start(TimestampTz t);
 extern void ca_rollup_session_reset(CaRow *session);
 
 /*

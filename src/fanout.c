@@ -4,7 +4,7 @@
  *		The rows a logged round derives, written in the round's transaction:
  *		its multiplier (once per round, whatever the number of bet slots),
  *		its outcome (bets only), its session's running figures, its bot's
- *		roll-up and its hourly roll-up; a new multiplier also resolves the
+ *		roll-up and its hourly and daily roll-ups; a new multiplier also resolves the
  *		bot's open signals and runs its signal rules (signals.c).
  *
  * Caller contract: the bot's lock is held (ca_lock_bot), the round has been
@@ -176,35 +176,53 @@ fanout_bot_rollup(CaWriter *w, CaRow *round, const CaRoundFacts *f)
 	}
 }
 
+/*
+ * The round's roll-up of its UTC hour, or of its UTC day: the same figures,
+ * keyed by (bot, game, platform, strategy, period start).
+ */
+typedef struct PeriodRollup
+{
+	CaTable		table;
+	CaIndex		key;
+	int			period_col;		/* the period start: first column after the four text keys */
+	TimestampTz (*start) (TimestampTz);
+	void		(*apply) (CaRow *, const CaRoundFacts *, bool);
+} PeriodRollup;
+
+static const PeriodRollup hourly = {CA_HOURLY_ROLLUPS, CA_IDX_HOURLY_KEY, HR_HOUR, ca_hour_start, ca_rollup_hourly};
+static const PeriodRollup daily = {CA_DAILY_ROLLUPS, CA_IDX_DAILY_KEY, DY_DAY, ca_day_start, ca_rollup_daily};
+
 static void
-fanout_hourly_rollup(CaWriter *w, CaRow *round, const CaRoundFacts *f)
+fanout_period_rollup(CaWriter *w, CaRow *round, const CaRoundFacts *f, const PeriodRollup *p)
 {
 	Datum		keys[5];
 	bool		isnull;
 	CaRow	   *h;
+	int			i;
 
+	StaticAssertStmt(HR_BOT_ID == 0 && HR_GAME == 1 && HR_PLATFORM == 2 && HR_STRATEGY == 3 &&
+					 DY_BOT_ID == 0 && DY_GAME == 1 && DY_PLATFORM == 2 && DY_STRATEGY == 3,
+					 "period roll-ups start with the same four key columns");
 	keys[0] = rget(round, RC_BOT_ID);
 	keys[1] = rget(round, RC_GAME);
 	keys[2] = rget(round, RC_PLATFORM);
 	keys[3] = ca_row_get(round, RC_STRATEGY, &isnull);
 	if (isnull)
 		keys[3] = CStringGetTextDatum("");	/* "no strategy given" */
-	keys[4] = TimestampTzGetDatum(ca_hour_start(f->played_at));
-	h = ca_fetch(w, CA_IDX_HOURLY_KEY, keys);
+	keys[4] = TimestampTzGetDatum(p->start(f->played_at));
+	h = ca_fetch(w, p->key, keys);
 	if (h == NULL)
 	{
-		h = ca_row_new(CA_HOURLY_ROLLUPS);
-		ca_row_set(h, HR_BOT_ID, keys[0]);
-		ca_row_set(h, HR_GAME, keys[1]);
-		ca_row_set(h, HR_PLATFORM, keys[2]);
-		ca_row_set(h, HR_STRATEGY, keys[3]);
-		ca_row_set(h, HR_HOUR, keys[4]);
-		ca_rollup_hourly(h, f, true);
+		h = ca_row_new(p->table);
+		for (i = 0; i < 4; i++)
+			ca_row_set(h, i, keys[i]);
+		ca_row_set(h, p->period_col, keys[4]);
+		p->apply(h, f, true);
 		ca_insert(w, h);
 	}
 	else
 	{
-		ca_rollup_hourly(h, f, false);
+		p->apply(h, f, false);
 		ca_update(w, h);
 	}
 }
@@ -221,5 +239,7 @@ ca_fanout_round(CaWriter *w, CaRound *r, const CaGame *game, CaRow *bot,
 		fanout_outcome(w, round);
 	fanout_session(w, round, session_fresh ? NULL : session, &f);
 	fanout_bot_rollup(w, round, &f);
-	fanout_hourly_rollup(w, round, &f);
+	fanout_period_rollup(w, round, &f, &hourly);
+	if (ca_table_present(CA_DAILY_ROLLUPS))
+		fanout_period_rollup(w, round, &f, &daily);
 }

@@ -47,7 +47,7 @@ PG_FUNCTION_INFO_V1(ca_rollup_differences);
 PG_FUNCTION_INFO_V1(ca_rebuild_rollups);
 
 /*
- * Room for the longest key: game|platform|strategy|hour, each text at its
+ * Room for the longest key: game|platform|strategy|hour (or day), each text at its
  * longest in characters of up to four bytes (MAX_MULTIBYTE_CHAR_LEN), plus
  * the separators and the hour.  A truncated key would merge different rows,
  * so the builders below refuse to truncate.
@@ -67,6 +67,7 @@ typedef struct Replay
 	CaRow	   *rollup;			/* NULL if the bot has no round */
 	HTAB	   *sessions;
 	HTAB	   *hours;
+	HTAB	   *days;			/* NULL when the database has no daily roll-ups (before 1.2) */
 	int64		rounds;
 } Replay;
 
@@ -94,12 +95,12 @@ text_key(char *dst, Datum t)
 }
 
 static void
-hour_key(char *dst, Datum game, Datum platform, Datum strategy, TimestampTz hour)
+period_key(char *dst, Datum game, Datum platform, Datum strategy, TimestampTz start)
 {
 	/* readable: it is what rollup_differences reports as the row key */
 	if (snprintf(dst, KEY_LEN, "%s|%s|%s|%s", TextDatumGetCString(game),
 				 TextDatumGetCString(platform), TextDatumGetCString(strategy),
-				 timestamptz_to_str(hour)) >= KEY_LEN)
+				 timestamptz_to_str(start)) >= KEY_LEN)
 		elog(ERROR, "replay key is too long");
 }
 
@@ -163,6 +164,57 @@ load_sessions(Replay *rp, Datum bot, Snapshot snap)
 	ca_scan_end(scan);
 }
 
+/* an hourly or a daily roll-up: the same figures, keyed by a period start */
+typedef struct PeriodDef
+{
+	CaTable		table;
+	CaIndex		key;
+	int			period_col;
+	TimestampTz (*start) (TimestampTz);
+	void		(*apply) (CaRow *, const CaRoundFacts *, bool);
+	const char *name;			/* as rollup_differences reports it */
+} PeriodDef;
+
+static const PeriodDef hourly = {CA_HOURLY_ROLLUPS, CA_IDX_HOURLY_KEY, HR_HOUR, ca_hour_start,
+ca_rollup_hourly, "bot_hourly_rollups"};
+static const PeriodDef daily = {CA_DAILY_ROLLUPS, CA_IDX_DAILY_KEY, DY_DAY, ca_day_start,
+ca_rollup_daily, "bot_daily_rollups"};
+
+/* the four text keys are the first columns of both tables (fanout.c asserts it) */
+#define PERIOD_GAME 1
+#define PERIOD_PLATFORM 2
+#define PERIOD_STRATEGY 3
+
+/* Apply a round to its hour's (or day's) accumulated row.  Called in scratch. */
+static void
+replay_period(Replay *rp, HTAB *table, const PeriodDef *p, Datum bot, CaRow *round,
+			  Datum strategy, const CaRoundFacts *f, MemoryContext scratch)
+{
+	char		key[KEY_LEN];
+	bool		found;
+	ReplayEntry *e;
+	TimestampTz start = p->start(f->played_at);
+
+	period_key(key, ca_row_get(round, RC_GAME, NULL), ca_row_get(round, RC_PLATFORM, NULL),
+			 strategy, start);
+	e = hash_search(table, key, HASH_ENTER, &found);
+	if (!found)
+	{
+		MemoryContextSwitchTo(rp->cxt);
+		e->stored = false;
+		e->row = ca_row_new(p->table);
+		ca_row_set(e->row, 0, datumCopy(bot, false, -1));
+		ca_row_set(e->row, PERIOD_GAME, datumCopy(ca_row_get(round, RC_GAME, NULL), false, -1));
+		ca_row_set(e->row, PERIOD_PLATFORM, datumCopy(ca_row_get(round, RC_PLATFORM, NULL), false, -1));
+		ca_row_set(e->row, PERIOD_STRATEGY, datumCopy(strategy, false, -1));
+		ca_row_set(e->row, p->period_col, TimestampTzGetDatum(start));
+		MemoryContextSwitchTo(scratch);
+		APPLY(e->row, p->apply(e->row, f, true));
+	}
+	else
+		APPLY(e->row, p->apply(e->row, f, false));
+}
+
 static Replay *
 replay_bot(Datum bot, Snapshot snap)
 {
@@ -177,6 +229,8 @@ replay_bot(Datum bot, Snapshot snap)
 									ALLOCSET_DEFAULT_SIZES);
 	rp->sessions = key_table("crash_analytics replay sessions", rp->cxt);
 	rp->hours = key_table("crash_analytics replay hours", rp->cxt);
+	if (ca_table_present(CA_DAILY_ROLLUPS))
+		rp->days = key_table("crash_analytics replay days", rp->cxt);
 	load_sessions(rp, bot, snap);
 
 	scan = ca_scan_begin(CA_IDX_ROUNDS_PKEY, &bot, 1, snap);
@@ -235,28 +289,13 @@ replay_bot(Datum bot, Snapshot snap)
 		else
 			APPLY(rp->rollup, ca_rollup_bot(rp->rollup, &f, false));
 
-		/* the hour */
+		/* the hour and the day */
 		strategy = ca_row_get(round, RC_STRATEGY, &isnull);
 		if (isnull)
 			strategy = CStringGetTextDatum("");
-		hour_key(key, ca_row_get(round, RC_GAME, NULL), ca_row_get(round, RC_PLATFORM, NULL),
-				 strategy, ca_hour_start(f.played_at));
-		e = hash_search(rp->hours, key, HASH_ENTER, &found);
-		if (!found)
-		{
-			MemoryContextSwitchTo(rp->cxt);
-			e->stored = false;
-			e->row = ca_row_new(CA_HOURLY_ROLLUPS);
-			ca_row_set(e->row, HR_BOT_ID, datumCopy(bot, false, -1));
-			ca_row_set(e->row, HR_GAME, datumCopy(ca_row_get(round, RC_GAME, NULL), false, -1));
-			ca_row_set(e->row, HR_PLATFORM, datumCopy(ca_row_get(round, RC_PLATFORM, NULL), false, -1));
-			ca_row_set(e->row, HR_STRATEGY, datumCopy(strategy, false, -1));
-			ca_row_set(e->row, HR_HOUR, TimestampTzGetDatum(ca_hour_start(f.played_at)));
-			MemoryContextSwitchTo(scratch);
-			APPLY(e->row, ca_rollup_hourly(e->row, &f, true));
-		}
-		else
-			APPLY(e->row, ca_rollup_hourly(e->row, &f, false));
+		replay_period(rp, rp->hours, &hourly, bot, round, strategy, &f, scratch);
+		if (rp->days != NULL)
+			replay_period(rp, rp->days, &daily, bot, round, strategy, &f, scratch);
 
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(scratch);
@@ -286,6 +325,12 @@ static const int hourly_compared[] = {
 	HR_ROUNDS, HR_BETS, HR_WINS, HR_LOSSES, HR_SKIPS, HR_VOIDS, HR_STAKED, HR_PAYOUT,
 	HR_PROFIT, HR_EXPECTED, HR_SUM_WINPROB, HR_TARGETED, HR_SUM_PROFIT_SQ, HR_BEST, HR_WORST
 };
+static const int daily_compared[] = {
+	DY_ROUNDS, DY_BETS, DY_WINS, DY_LOSSES, DY_SKIPS, DY_VOIDS, DY_STAKED, DY_PAYOUT,
+	DY_PROFIT, DY_EXPECTED, DY_SUM_WINPROB, DY_TARGETED, DY_SUM_PROFIT_SQ, DY_BEST, DY_WORST
+};
+StaticAssertDecl(lengthof(hourly_compared) == lengthof(daily_compared),
+				 "hours and days compare the same figures");
 
 
 static char *
@@ -365,6 +410,38 @@ compare_rows(CaDiffOut *out, const char *table, const char *key, CaRow *stored,
 				 display(stored, cols[i]), display(expected, cols[i]));
 }
 
+/* Hours (or days): every stored row against the replay, then replayed ones never stored. */
+static void
+compare_periods(CaDiffOut *out, HTAB *replayed, const PeriodDef *p, Datum bot,
+				const char *bot_name, Snapshot snap)
+{
+	CaScan	   *scan = ca_scan_begin(p->key, &bot, 1, snap);
+	CaRow	   *stored;
+	HASH_SEQ_STATUS seq;
+	ReplayEntry *e;
+
+	while ((stored = ca_scan_next(scan)) != NULL)
+	{
+		char		key[KEY_LEN];
+		bool		found;
+
+		period_key(key, ca_row_get(stored, PERIOD_GAME, NULL), ca_row_get(stored, PERIOD_PLATFORM, NULL),
+				 ca_row_get(stored, PERIOD_STRATEGY, NULL),
+				 DatumGetTimestampTz(ca_row_get(stored, p->period_col, NULL)));
+		e = hash_search(replayed, key, HASH_FIND, &found);
+		compare_rows(out, p->name, psprintf("%s/%s", bot_name, key), stored,
+					 found ? e->row : NULL, p == &daily ? daily_compared : hourly_compared,
+					 lengthof(hourly_compared));
+		if (found)
+			e->stored = true;
+	}
+	ca_scan_end(scan);
+	hash_seq_init(&seq, replayed);
+	while ((e = hash_seq_search(&seq)) != NULL)
+		if (!e->stored)
+			compare_rows(out, p->name, psprintf("%s/%s", bot_name, e->key), NULL, e->row, NULL, 0);
+}
+
 /*
  * rollup_differences(bot_id) returns setof (table_name, row_key,
  * column_name, stored, expected): one row per roll-up value that differs
@@ -379,7 +456,6 @@ ca_rollup_differences(PG_FUNCTION_ARGS)
 	CaDiffOut	out;
 	Replay	   *rp;
 	CaRow	   *stored;
-	CaScan	   *scan;
 	HASH_SEQ_STATUS seq;
 	ReplayEntry *e;
 
@@ -408,28 +484,9 @@ ca_rollup_differences(PG_FUNCTION_ARGS)
 		}
 	}
 
-	/* hours: every stored row against the replay, then replayed hours never stored */
-	scan = ca_scan_begin(CA_IDX_HOURLY_KEY, &bot, 1, snap);
-	while ((stored = ca_scan_next(scan)) != NULL)
-	{
-		char		key[KEY_LEN];
-		bool		found;
-
-		hour_key(key, ca_row_get(stored, HR_GAME, NULL), ca_row_get(stored, HR_PLATFORM, NULL),
-				 ca_row_get(stored, HR_STRATEGY, NULL),
-				 DatumGetTimestampTz(ca_row_get(stored, HR_HOUR, NULL)));
-		e = hash_search(rp->hours, key, HASH_FIND, &found);
-		compare_rows(&out, "bot_hourly_rollups", psprintf("%s/%s", bot_name, key), stored,
-					 found ? e->row : NULL, hourly_compared, lengthof(hourly_compared));
-		if (found)
-			e->stored = true;
-	}
-	ca_scan_end(scan);
-	hash_seq_init(&seq, rp->hours);
-	while ((e = hash_seq_search(&seq)) != NULL)
-		if (!e->stored)
-			compare_rows(&out, "bot_hourly_rollups", psprintf("%s/%s", bot_name, e->key),
-						 NULL, e->row, NULL, 0);
+	compare_periods(&out, rp->hours, &hourly, bot, bot_name, snap);
+	if (rp->days != NULL)
+		compare_periods(&out, rp->days, &daily, bot, bot_name, snap);
 
 	MemoryContextDelete(rp->cxt);
 	return (Datum) 0;
@@ -455,7 +512,7 @@ copy_cols(CaRow *dst, CaRow *src, const int *cols, int ncols)
 
 /*
  * rebuild_rollups(bot_id) returns bigint: rewrite the bot's roll-up,
- * session figures and hourly roll-ups from its rounds (and drop its series
+ * session figures and hourly and daily roll-ups from its rounds (and drop its series
  * states, rebuilt from history on its next multiplier); returns the number
  * of rounds replayed.  Takes the bot's lock, so ingestion of this bot waits.
  */
@@ -506,6 +563,8 @@ ca_rebuild_rollups(PG_FUNCTION_ARGS)
 	}
 
 	rows = ca_fetch_all(w, CA_IDX_HOURLY_KEY, &bot, 1, 0, false);
+	if (rp->days != NULL)
+		rows = list_concat(rows, ca_fetch_all(w, CA_IDX_DAILY_KEY, &bot, 1, 0, false));
 	foreach(lc, rows)
 		ca_delete(w, (CaRow *) lfirst(lc));
 	/* the series states are a cache of multipliers and signals: rebuilt on the next multiplier */
@@ -515,6 +574,12 @@ ca_rebuild_rollups(PG_FUNCTION_ARGS)
 	hash_seq_init(&seq, rp->hours);
 	while ((e = hash_seq_search(&seq)) != NULL)
 		ca_insert(w, e->row);
+	if (rp->days != NULL)
+	{
+		hash_seq_init(&seq, rp->days);
+		while ((e = hash_seq_search(&seq)) != NULL)
+			ca_insert(w, e->row);
+	}
 
 	ca_writer_end(w);
 	MemoryContextDelete(rp->cxt);

@@ -2,13 +2,15 @@
  *
  * rollup.c
  *		Running figures: what a round adds to its session, its bot's
- *		all-time roll-up and its (bot, game, platform, strategy, hour)
- *		roll-up.
+ *		all-time roll-up and its (bot, game, platform, strategy) roll-ups of
+ *		the UTC hour and (1.2) the UTC day.
  *
- * The three share one notion of figures (counts by outcome, money, theory
+ * They share one notion of figures (counts by outcome, money, theory
  * sums, the sum of squared profits that ROI intervals need, best and worst
  * round) and differ in what else they keep: sessions and bots keep balances
- * and the drawdown of cumulative profit, bots keep streaks.  Everything here is a pure function of the stored row and the
+ * and the drawdown of cumulative profit, bots keep streaks; an hour or a day
+keeps the figures alone, so a day is the sum of its hours.  Everything here
+is a pure function of the stored row and the
  * round's facts, so verify_consistency() can recompute the same numbers in
  * plain SQL, replaying rounds in logging (id) order:
  *
@@ -62,6 +64,10 @@ static const FigureCols bot_cols = {
 static const FigureCols hourly_cols = {
 	HR_ROUNDS, HR_BETS, HR_WINS, HR_LOSSES, HR_SKIPS, HR_VOIDS, HR_STAKED, HR_PAYOUT,
 	HR_PROFIT, HR_EXPECTED, HR_SUM_WINPROB, HR_TARGETED, HR_SUM_PROFIT_SQ, HR_BEST, HR_WORST
+};
+static const FigureCols daily_cols = {
+	DY_ROUNDS, DY_BETS, DY_WINS, DY_LOSSES, DY_SKIPS, DY_VOIDS, DY_STAKED, DY_PAYOUT,
+	DY_PROFIT, DY_EXPECTED, DY_SUM_WINPROB, DY_TARGETED, DY_SUM_PROFIT_SQ, DY_BEST, DY_WORST
 };
 
 static inline Numeric
@@ -270,6 +276,23 @@ void
 ca_rollup_hourly(CaRow *h, const CaRoundFacts *f, bool fresh)
 {
 	apply_figures(h, &hourly_cols, f, fresh);
+}
+
+void
+ca_rollup_daily(CaRow *d, const CaRoundFacts *f, bool fresh)
+{
+	apply_figures(d, &daily_cols, f, fresh);
+}
+
+/* Start of the UTC day holding t (TimestampTz counts from UTC midnight). */
+TimestampTz
+ca_day_start(TimestampTz t)
+{
+	TimestampTz r = t % USECS_PER_DAY;
+
+	if (r < 0)
+		r += USECS_PER_DAY;
+	return t - r;
 }
 
 /* Start of the UTC hour holding t (TimestampTz counts from an hour boundary). */

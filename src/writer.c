@@ -1210,6 +1210,7 @@ fetch_all_now(CaWriter *w, CaIndex idx, const Datum *keys, int nkeys, int limit,
 static const int held_key_sessions[] = {SE_BOT_ID, SE_SESSION_ID};
 static const int held_key_bot_rollups[] = {BR_BOT_ID};
 static const int held_key_hourly[] = {HR_BOT_ID, HR_GAME, HR_PLATFORM, HR_STRATEGY, HR_HOUR};
+static const int held_key_daily[] = {DY_BOT_ID, DY_GAME, DY_PLATFORM, DY_STRATEGY, DY_DAY};
 static const int held_key_series[] = {SS_BOT_ID, SS_GAME, SS_PLATFORM};
 static const int held_key_bots[] = {BT_BOT_ID};
 
@@ -1228,6 +1229,9 @@ held_key(CaTable t, int *nkeys)
 		case CA_HOURLY_ROLLUPS:
 			*nkeys = lengthof(held_key_hourly);
 			return held_key_hourly;
+		case CA_DAILY_ROLLUPS:
+			*nkeys = lengthof(held_key_daily);
+			return held_key_daily;
 		case CA_SERIES_STATE:
 			*nkeys = lengthof(held_key_series);
 			return held_key_series;
@@ -1244,7 +1248,8 @@ static bool
 held_index(CaIndex idx)
 {
 	return idx == CA_IDX_SESSION_KEY || idx == CA_IDX_BOT_ROLLUP_KEY ||
-		idx == CA_IDX_HOURLY_KEY || idx == CA_IDX_SERIES_KEY || idx == CA_IDX_BOT_KEY;
+		idx == CA_IDX_HOURLY_KEY || idx == CA_IDX_DAILY_KEY || idx == CA_IDX_SERIES_KEY ||
+		idx == CA_IDX_BOT_KEY;
 }
 
 /* table, then each key value's bytes with its length */

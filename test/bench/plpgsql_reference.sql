@@ -23,7 +23,7 @@
 --	   trigger, the C funnel, stores it as it is), then the fan-out
 --	   (fanout.c, rollup.c, signals.c): multiplier once per (bot, session,
 --	   round), signal resolution and rules, outcome (bets only), session
---	   figures, bot roll-up, hourly roll-up.
+--	   figures, bot roll-up, hourly and daily roll-ups.
 --
 -- Scales matter: the rows must be identical, 0 and 0.00 included, so every
 -- sum starts where the C code starts it and adds what it adds (an integer 0
@@ -1085,6 +1085,27 @@ BEGIN
 			a_stake, a_payout, a_profit, a_expected, a_winprob, a_targeted,
 			a_sq, a_wl_profit, a_wl_profit)
 	ON CONFLICT (bot_id, game_name, platform_code, strategy_name, hour_start) DO UPDATE
+	   SET rounds = x.rounds + 1, bets = x.bets + a_bet,
+		   wins = x.wins + a_win, losses = x.losses + a_loss, skips = x.skips + a_skip, voids = x.voids + a_void,
+		   total_staked = x.total_staked + a_stake, total_payout = x.total_payout + a_payout,
+		   total_profit = x.total_profit + a_profit, expected_profit = x.expected_profit + a_expected,
+		   sum_win_probability = x.sum_win_probability + a_winprob, targeted_bets = x.targeted_bets + a_targeted,
+		   sum_profit_squared = x.sum_profit_squared + a_sq,
+		   best_profit = CASE WHEN a_wl_profit > x.best_profit OR x.best_profit IS NULL
+							  THEN coalesce(a_wl_profit, x.best_profit) ELSE x.best_profit END,
+		   worst_profit = CASE WHEN a_wl_profit < x.worst_profit OR x.worst_profit IS NULL
+							   THEN coalesce(a_wl_profit, x.worst_profit) ELSE x.worst_profit END;
+
+	-- and of its UTC day (1.2)
+	INSERT INTO crash_analytics.bot_daily_rollups AS x
+		(bot_id, game_name, platform_code, strategy_name, day_start, rounds, bets, wins, losses, skips, voids,
+		 total_staked, total_payout, total_profit, expected_profit, sum_win_probability, targeted_bets,
+		 sum_profit_squared, best_profit, worst_profit)
+	VALUES (v_bot, v_game, v_platform, coalesce(v_strategy, ''), date_trunc('day', v_played, 'UTC'),
+			1, a_bet, a_win, a_loss, a_skip, a_void,
+			a_stake, a_payout, a_profit, a_expected, a_winprob, a_targeted,
+			a_sq, a_wl_profit, a_wl_profit)
+	ON CONFLICT (bot_id, game_name, platform_code, strategy_name, day_start) DO UPDATE
 	   SET rounds = x.rounds + 1, bets = x.bets + a_bet,
 		   wins = x.wins + a_win, losses = x.losses + a_loss, skips = x.skips + a_skip, voids = x.voids + a_void,
 		   total_staked = x.total_staked + a_stake, total_payout = x.total_payout + a_payout,

@@ -30,7 +30,7 @@ CREATE EXTENSION crash_analytics;
 SET LOCAL client_min_messages = warning;
 \ir plpgsql_reference.sql
 RESET client_min_messages;
-SELECT plan(54);
+SELECT plan(55);
 
 SELECT is((SELECT pg_get_function_arguments(p.oid) || ' -> ' || pg_get_function_result(p.oid)
 			 FROM pg_proc p WHERE p.oid = 'ca_ref.log_crash_round'::regproc),
@@ -317,6 +317,10 @@ SELECT 'bot_hourly_rollups', left(t.bot_id, 2),
 	   (to_jsonb(t) - '{updated_at}'::text[] || jsonb_build_object('bot_id', substr(t.bot_id, 3)))::text
   FROM crash_analytics.bot_hourly_rollups t
 UNION ALL
+SELECT 'bot_daily_rollups', left(t.bot_id, 2),
+	   (to_jsonb(t) - '{updated_at}'::text[] || jsonb_build_object('bot_id', substr(t.bot_id, 3)))::text
+  FROM crash_analytics.bot_daily_rollups t
+UNION ALL
 SELECT 'bot_series_state', left(t.bot_id, 2),
 	   (to_jsonb(t) - '{updated_at}'::text[]
 		|| jsonb_build_object('bot_id', substr(t.bot_id, 3),
@@ -493,6 +497,7 @@ SELECT * FROM pg_temp.same_rows('session_logs');
 SELECT * FROM pg_temp.same_rows('bot_vm_registration');
 SELECT * FROM pg_temp.same_rows('bot_rollups');
 SELECT * FROM pg_temp.same_rows('bot_hourly_rollups');
+SELECT * FROM pg_temp.same_rows('bot_daily_rollups');
 SELECT * FROM pg_temp.same_rows('bot_series_state');
 SELECT * FROM pg_temp.same_rows('get_bot_statistics');
 SELECT is((SELECT count(*)::int FROM cmp WHERE p NOT IN ('c_', 'p_')), 0, 'no row belongs to another bot');
@@ -523,6 +528,7 @@ CREATE FUNCTION pg_temp.db_state() RETURNS TABLE (tbl text, r text) LANGUAGE sql
 	UNION ALL SELECT 'analytics_round_outcomes', t::text FROM crash_analytics.analytics_round_outcomes t
 	UNION ALL SELECT 'bot_rollups', t::text FROM crash_analytics.bot_rollups t
 	UNION ALL SELECT 'bot_hourly_rollups', t::text FROM crash_analytics.bot_hourly_rollups t
+	UNION ALL SELECT 'bot_daily_rollups', t::text FROM crash_analytics.bot_daily_rollups t
 	UNION ALL SELECT 'bot_series_state', t::text FROM crash_analytics.bot_series_state t
 $$;
 

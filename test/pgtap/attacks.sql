@@ -27,7 +27,7 @@
 \pset pager off
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(79);
+SELECT plan(80);
 
 -- ======================================================================
 -- 0. The recorder, and roles
@@ -209,7 +209,7 @@ DECLARE
 BEGIN
 	FOREACH t IN ARRAY ARRAY['game_platform_config', 'bot_vm_registration', 'crash_game_rounds',
 		'analytics_round_multipliers', 'analytics_round_signals', 'analytics_round_outcomes', 'ocr_validation_logs',
-		'error_logs', 'session_logs', 'bot_rollups', 'bot_hourly_rollups', 'bot_series_state', 'bot_writers',
+		'error_logs', 'session_logs', 'bot_rollups', 'bot_hourly_rollups', 'bot_daily_rollups', 'bot_series_state', 'bot_writers',
 		'writer_functions', 'reader_functions'] LOOP
 		EXECUTE format('CREATE TEMP VIEW %I AS SELECT %L::text AS bot_id FROM (SELECT pg_temp.trap(%L)) x',
 					   t, 'planted', 'pg_temp.' || t || ' read');
@@ -312,7 +312,7 @@ SELECT bag_eq(format('SELECT * FROM pg_temp.bot_rows(%L, ''atk_bot'')', t),
 			  'writer with look-alikes: ' || t || ' rows as with a clean search_path')
   FROM unnest(ARRAY['bot_vm_registration', 'session_logs', 'crash_game_rounds', 'analytics_round_multipliers',
 					'analytics_round_signals', 'analytics_round_outcomes', 'ocr_validation_logs', 'error_logs',
-					'bot_rollups', 'bot_hourly_rollups', 'bot_series_state']) AS t;
+					'bot_rollups', 'bot_hourly_rollups', 'bot_daily_rollups', 'bot_series_state']) AS t;
 SELECT is((SELECT count(*)::int FROM crash_analytics.crash_game_rounds WHERE bot_id = 'atk_bot'), 5,
 		  'writer with look-alikes: its 5 rounds are there');
 SELECT results_eq($$SELECT total_rounds, wins, losses, skips, total_staked, total_profit, current_balance

@@ -32,6 +32,7 @@ LANGUAGE sql AS $$
 	UNION ALL SELECT 'error_logs', t.ctid, t::text FROM crash_analytics.error_logs t
 	UNION ALL SELECT 'bot_rollups', t.ctid, t::text FROM crash_analytics.bot_rollups t
 	UNION ALL SELECT 'bot_hourly_rollups', t.ctid, t::text FROM crash_analytics.bot_hourly_rollups t
+	UNION ALL SELECT 'bot_daily_rollups', t.ctid, t::text FROM crash_analytics.bot_daily_rollups t
 $$;
 CREATE TEMP TABLE snaps (label text, tbl text, tid tid, r text);
 

@@ -19,7 +19,7 @@
 \pset pager off
 BEGIN;
 CREATE EXTENSION crash_analytics;
-SELECT plan(50);
+SELECT plan(53);
 
 -- ----------------------------------------------------------------------
 -- The generator: deterministic, no random(): every draw is a hash of a key
@@ -340,6 +340,7 @@ SELECT pg_temp.cmp_view('cmp_rounds', 'crash_analytics.crash_game_rounds',
 	   pg_temp.cmp_view('cmp_sessions', 'crash_analytics.session_logs', '{created_at,updated_at}') IS NULL AS v5,
 	   pg_temp.cmp_view('cmp_rollups', 'crash_analytics.bot_rollups', '{updated_at}') IS NULL AS v6,
 	   pg_temp.cmp_view('cmp_hourly', 'crash_analytics.bot_hourly_rollups', '{updated_at}') IS NULL AS v7,
+	   pg_temp.cmp_view('cmp_daily', 'crash_analytics.bot_daily_rollups', '{updated_at}') IS NULL AS v10,
 	   pg_temp.cmp_view('cmp_bots', 'crash_analytics.bot_vm_registration', '{created_at,updated_at}') IS NULL AS v8,
 	   pg_temp.cmp_view('cmp_statistics',
 			'(SELECT b.bot_id, s.* FROM crash_analytics.bot_vm_registration b, crash_analytics.get_bot_statistics(b.bot_id) s)',
@@ -359,6 +360,7 @@ SELECT * FROM pg_temp.same_as_one_by_one('cmp_signals', 'analytics_round_signals
 SELECT * FROM pg_temp.same_as_one_by_one('cmp_sessions', 'session_logs');
 SELECT * FROM pg_temp.same_as_one_by_one('cmp_rollups', 'bot_rollups');
 SELECT * FROM pg_temp.same_as_one_by_one('cmp_hourly', 'bot_hourly_rollups');
+SELECT * FROM pg_temp.same_as_one_by_one('cmp_daily', 'bot_daily_rollups');
 SELECT * FROM pg_temp.same_as_one_by_one('cmp_bots', 'bot_vm_registration');
 SELECT * FROM pg_temp.same_as_one_by_one('cmp_statistics', 'get_bot_statistics per bot');
 

@@ -8,14 +8,15 @@
 \pset pager off
 BEGIN;
 CREATE EXTENSION crash_analytics;
-SELECT plan(101);
+SELECT plan(103);
 
 SELECT has_schema('crash_analytics');
 SELECT tables_are('crash_analytics', ARRAY[
 	'game_platform_config', 'bot_vm_registration', 'crash_game_rounds', 'analytics_round_multipliers',
 	'analytics_round_signals', 'analytics_round_outcomes', 'ocr_validation_logs', 'error_logs',
-	'session_logs', 'bot_rollups', 'bot_hourly_rollups', 'bot_series_state', 'bot_writers', 'bot_series_history'],
-	'the nine tables of the contract, the two roll-ups, the series state, the per-bot writers and the series'' purge record');
+	'session_logs', 'bot_rollups', 'bot_hourly_rollups', 'bot_daily_rollups', 'bot_series_state', 'bot_writers',
+	'bot_series_history'],
+	'the nine tables of the contract, the three roll-ups, the series state, the per-bot writers and the series'' purge record');
 
 -- Citus rules: bot_id in every per-bot key, bigint identity ids
 SELECT col_is_pk('crash_analytics', t, ARRAY['bot_id', 'id'], t || ' primary key is (bot_id, id)')
@@ -42,7 +43,7 @@ SELECT is(
 SELECT col_not_null('crash_analytics', t, 'bot_id', t || '.bot_id is NOT NULL')
   FROM unnest(ARRAY['crash_game_rounds', 'analytics_round_multipliers', 'analytics_round_signals',
 					'analytics_round_outcomes', 'ocr_validation_logs', 'error_logs', 'session_logs',
-					'bot_vm_registration', 'bot_rollups', 'bot_hourly_rollups']) AS t;
+					'bot_vm_registration', 'bot_rollups', 'bot_hourly_rollups', 'bot_daily_rollups']) AS t;
 
 -- the main table: about 51 columns in twelve sections, money as numeric
 SELECT cmp_ok((SELECT count(*)::int FROM pg_attribute WHERE attrelid = 'crash_analytics.crash_game_rounds'::regclass
@@ -66,6 +67,7 @@ SELECT indexes_are('crash_analytics', 'ocr_validation_logs', ARRAY['ocr_validati
 SELECT indexes_are('crash_analytics', 'error_logs', ARRAY['error_logs_pkey', 'error_logs_type_time_idx', 'error_logs_bot_time_idx'], 'error_logs has exactly its indexes');
 SELECT indexes_are('crash_analytics', 'bot_rollups', ARRAY['bot_rollups_pkey'], 'bot_rollups has exactly its indexes');
 SELECT indexes_are('crash_analytics', 'bot_hourly_rollups', ARRAY['bot_hourly_rollups_pkey', 'bot_hourly_rollups_game_hour_idx', 'bot_hourly_rollups_hour_idx'], 'bot_hourly_rollups has exactly its indexes');
+SELECT indexes_are('crash_analytics', 'bot_daily_rollups', ARRAY['bot_daily_rollups_pkey', 'bot_daily_rollups_game_day_idx', 'bot_daily_rollups_day_idx'], 'bot_daily_rollups has exactly its indexes');
 SELECT indexes_are('crash_analytics', 'bot_series_state', ARRAY['bot_series_state_pkey'], 'bot_series_state has exactly its indexes');
 SELECT indexes_are('crash_analytics', 'bot_writers', ARRAY['bot_writers_pkey', 'bot_writers_role_idx'], 'bot_writers has exactly its indexes');
 SELECT indexes_are('crash_analytics', 'bot_series_history', ARRAY['bot_series_history_pkey'], 'bot_series_history has exactly its indexes');
@@ -101,7 +103,7 @@ SELECT results_eq(
 SELECT is(
 	(SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig) AS cfg(oid)
 	  JOIN pg_class c ON c.oid = cfg.oid WHERE e.extname = 'crash_analytics' AND c.relkind = 'r'),
-	14, 'all fourteen tables are marked for pg_dump');
+	15, 'all fifteen tables are marked for pg_dump');
 SELECT is(
 	(SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig) AS cfg(oid)
 	  JOIN pg_class c ON c.oid = cfg.oid WHERE e.extname = 'crash_analytics' AND c.relkind = 'S'),
