@@ -45,7 +45,7 @@ SET timezone = 'UTC';
 SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION crash_analytics;
-SELECT plan(63);
+SELECT plan(65);
 
 -- ----------------------------------------------------------------------
 -- Configuration
@@ -626,6 +626,9 @@ SELECT pg_temp.game_check('aviator', 'dafabet', '2026-02-01 11:10:00+00', '2026-
 SELECT pg_temp.game_check('spaceman', 'stake', NULL, '2026-02-01 13:30:00+00', 'spaceman, unbounded start, partial end');
 SELECT pg_temp.game_check('aviator', NULL, '2026-02-01 18:00:00+00', '2026-02-02 00:00:00+00', 'aviator, whole hours');
 SELECT pg_temp.game_check('aviator', 'demo', '2026-02-01 23:59:59+00', NULL, 'aviator/demo, from a second before midnight');
+SELECT pg_temp.game_check('aviator', 'dafabet', '2026-01-31 22:10:00+00', '2026-02-02 07:20:00+00',
+						  'aviator/dafabet, a whole UTC day (daily roll-ups) with whole and partial hours at both ends');
+SELECT pg_temp.game_check('jetx', NULL, '2026-02-02 00:00:00+00', NULL, 'jetx, from midnight: whole days only');
 
 SELECT pg_temp.strategy_check(NULL, NULL, NULL, 'all games, all time');
 SELECT pg_temp.strategy_check(NULL, '2026-02-01 09:41:00+00', '2026-02-01 20:07:30+00', 'all games, partial hours');
