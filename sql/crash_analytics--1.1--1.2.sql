@@ -106,20 +106,22 @@ RETURNS TABLE(bot_id text, game_name text, platform_code text, strategy_name tex
 	best_profit numeric, worst_profit numeric)
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	WITH b AS (
-		-- hf..ht: the whole hours; df..dt: the whole (UTC) days, none when df >= dt
-		SELECT coalesce(crash_analytics.utc_hour_ceil(period_figures.from_time), '-infinity') AS hf,
-			   coalesce(crash_analytics.utc_hour_floor(period_figures.to_time), 'infinity') AS ht,
-			   coalesce(CASE WHEN f.d = period_figures.from_time THEN f.d ELSE f.d + interval '1 day' END,
-						'-infinity') AS df,
-			   coalesce(pg_catalog.date_trunc('day', period_figures.to_time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
-						'infinity') AS dt
-		  FROM (SELECT pg_catalog.date_trunc('day', period_figures.from_time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS f(d)
-	)
+	-- b: hf..ht the whole hours, df..dt the whole UTC days (none when df >= dt); a
+	-- plain subquery, which the planner flattens, so that the bounds become
+	-- constants of the index conditions when period_figures is inlined.  A day
+	-- is 24 hours: '1 day' would follow the session's time zone across DST.
 	SELECT d.bot_id, d.game_name, d.platform_code, d.strategy_name, d.rounds, d.bets, d.wins, d.losses,
 		   d.skips, d.voids, d.total_staked, d.total_payout, d.total_profit, d.expected_profit,
 		   d.sum_win_probability, d.targeted_bets, d.sum_profit_squared, d.best_profit, d.worst_profit
-	  FROM crash_analytics.bot_daily_rollups d, b
+	  FROM crash_analytics.bot_daily_rollups d,
+		   (SELECT coalesce(crash_analytics.utc_hour_ceil(period_figures.from_time), '-infinity') AS hf,
+				   coalesce(crash_analytics.utc_hour_floor(period_figures.to_time), 'infinity') AS ht,
+				   coalesce(CASE WHEN f.d = period_figures.from_time THEN f.d ELSE f.d + interval '24 hours' END,
+							'-infinity') AS df,
+				   coalesce(pg_catalog.date_trunc('day', period_figures.to_time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+							'infinity') AS dt
+			  FROM (SELECT pg_catalog.date_trunc('day', period_figures.from_time AT TIME ZONE 'UTC')
+						   AT TIME ZONE 'UTC') AS f(d)) AS b
 	 WHERE (period_figures.game IS NULL OR d.game_name = period_figures.game)
 	   AND (period_figures.platform IS NULL OR d.platform_code = period_figures.platform)
 	   AND d.day_start >= b.df AND d.day_start < b.dt
@@ -127,7 +129,15 @@ BEGIN ATOMIC
 	SELECT h.bot_id, h.game_name, h.platform_code, h.strategy_name, h.rounds, h.bets, h.wins, h.losses,
 		   h.skips, h.voids, h.total_staked, h.total_payout, h.total_profit, h.expected_profit,
 		   h.sum_win_probability, h.targeted_bets, h.sum_profit_squared, h.best_profit, h.worst_profit
-	  FROM crash_analytics.bot_hourly_rollups h, b
+	  FROM crash_analytics.bot_hourly_rollups h,
+		   (SELECT coalesce(crash_analytics.utc_hour_ceil(period_figures.from_time), '-infinity') AS hf,
+				   coalesce(crash_analytics.utc_hour_floor(period_figures.to_time), 'infinity') AS ht,
+				   coalesce(CASE WHEN f.d = period_figures.from_time THEN f.d ELSE f.d + interval '24 hours' END,
+							'-infinity') AS df,
+				   coalesce(pg_catalog.date_trunc('day', period_figures.to_time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+							'infinity') AS dt
+			  FROM (SELECT pg_catalog.date_trunc('day', period_figures.from_time AT TIME ZONE 'UTC')
+						   AT TIME ZONE 'UTC') AS f(d)) AS b
 	 WHERE (period_figures.game IS NULL OR h.game_name = period_figures.game)
 	   AND (period_figures.platform IS NULL OR h.platform_code = period_figures.platform)
 	   AND h.hour_start >= b.hf AND h.hour_start < b.ht
@@ -301,6 +311,36 @@ COMMENT ON FUNCTION crash_analytics.rebuild_rollups(text) IS
 /* ========================================================================
  * 2. Indexes
  * ======================================================================== */
+/*
+ * Every index costs every row written, so 1.2 keeps the indexes a query of
+ * the extension reads through (each one's comment names the query; the
+ * pgTAP suite indexes.sql checks that each query can use its index).
+ * Dropped: the two secondary indexes of analytics_round_outcomes (by
+ * strategy and day, by game and time: no query of the extension reads
+ * outcomes so; the game and strategy statistics read roll-ups), which every
+ * logged bet paid for; the platform-round indexes of crash_game_rounds and
+ * analytics_round_multipliers, which every round with a platform_round_id
+ * paid for while the queries that count a platform round once
+ * (distinct_multipliers, ocr_data_quality) group by an expression or scan
+ * a period and never read them; those of error_logs (by bot, by type) and of
+ * ocr_validation_logs (by bot, invalid readings by bot), which no query
+ * used, while the queries that do read those tables select by time and had
+ * no index: the retention purge (both tables) and ocr_data_quality().
+ */
+DROP INDEX crash_analytics.analytics_round_outcomes_strategy_date_idx;
+DROP INDEX crash_analytics.analytics_round_outcomes_game_time_idx;
+DROP INDEX crash_analytics.error_logs_bot_time_idx;
+DROP INDEX crash_analytics.error_logs_type_time_idx;
+DROP INDEX crash_analytics.ocr_validation_logs_bot_time_idx;
+DROP INDEX crash_analytics.ocr_validation_logs_invalid_idx;
+DROP INDEX crash_analytics.crash_game_rounds_platform_round_idx;
+DROP INDEX crash_analytics.analytics_round_multipliers_platform_round_idx;
+CREATE INDEX error_logs_occurred_idx ON crash_analytics.error_logs (occurred_at);
+COMMENT ON INDEX crash_analytics.error_logs_occurred_idx IS
+	'The retention purge deletes the errors that occurred before its cutoff (purge_rounds_before).';
+CREATE INDEX ocr_validation_logs_created_idx ON crash_analytics.ocr_validation_logs (created_at);
+COMMENT ON INDEX crash_analytics.ocr_validation_logs_created_idx IS
+	'ocr_data_quality() reads the readings of a period; the retention purge deletes those made before its cutoff.';
 
 -- (end of section 2)
 
