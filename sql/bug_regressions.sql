@@ -217,5 +217,34 @@ DROP INDEX crash_analytics.k13_rounds, crash_analytics.k13_multipliers, crash_an
   crash_analytics.k13_sessions;
 DROP EXTENSION amcheck;
 
+-- 14. Back-filled rounds were folded into streaks, drawdown and balances in
+--     logging order, and a session started at its first round logged: the
+--     audit's case, rounds 3 (a loss) and 4 (a win) logged first, then 1 and 2
+--     (losses) played before them, gave current balance 100.00, longest loss
+--     streak 2, drawdown 20.00 and a session lasting -00:01:00.  In play order
+--     the rounds are L L L W from 100.00: cumulative profit -10, -20, -30,
+--     -20.00, so the longest loss streak is 3, the current streak +1, the
+--     drawdown 30.00 (from the start, 0, to -30.00), the balance 80.00 (after
+--     round 4), the bot's peak the highest balance after a round, 90.00 (the
+--     session's counts its start, 100.00), and the session starts with round
+--     1 (10:01, 100.00) and lasts 3 minutes.  Round 1 comes through log_crash_round, round 2 through
+--     INSERT: each path replays the bot.
+SELECT crash_analytics.log_crash_round('k14', 's', 'aviator', 'dafabet', 3, 10.00, 1.10, 2.00,
+  running_balance_before => 80.00, round_started_at => '2026-03-01 10:03:00+00') > 0 AS k14_round_3,
+  crash_analytics.log_crash_round('k14', 's', 'aviator', 'dafabet', 4, 10.00, 3.00, 2.00,
+  running_balance_before => 70.00, round_started_at => '2026-03-01 10:04:00+00') > 0 AS k14_round_4,
+  crash_analytics.log_crash_round('k14', 's', 'aviator', 'dafabet', 1, 10.00, 1.20, 2.00,
+  running_balance_before => 100.00, round_started_at => '2026-03-01 10:01:00+00') > 0 AS k14_round_1;
+INSERT INTO crash_analytics.crash_game_rounds (bot_id, session_id, game_name, platform_code, round_number,
+  stake_value, crash_multiplier, cashout_multiplier, running_balance_before, round_started_at)
+VALUES ('k14', 's', 'aviator', 'dafabet', 2, 10.00, 1.30, 2.00, 90.00, '2026-03-01 10:02:00+00');
+SELECT total_rounds, wins, losses, total_profit, longest_win_streak, longest_loss_streak, current_streak,
+       max_drawdown, peak_balance, current_balance, first_round_at, last_round_at
+  FROM crash_analytics.get_bot_statistics('k14');
+SELECT started_at, last_round_at, duration, balance_start, balance_current, peak_balance, max_drawdown,
+       last_round_number
+  FROM crash_analytics.get_session_summary('s', 'k14');
+SELECT check_name, differences FROM crash_analytics.verify_consistency() WHERE NOT ok;
+
 DROP EXTENSION crash_analytics;
 DROP SCHEMA crash_analytics;

@@ -168,6 +168,34 @@ COMMENT ON FUNCTION crash_analytics.period_figures(text, text, timestamptz, time
 	'Round figures of a game/platform (NULL: all) and period, as rows to sum: whole UTC days from the daily roll-ups, the other whole UTC hours from the hourly roll-ups, the partial hours at the ends from the rounds. What get_game_statistics and get_strategy_performance add up.';
 REVOKE ALL ON FUNCTION crash_analytics.period_figures(text, text, timestamptz, timestamptz) FROM PUBLIC;
 
+/*
+ * Play order.  A bot's streaks, drawdown, current balance and a session's
+ * start followed the order rounds were logged in, so a back-fill (old
+ * rounds logged after newer ones) gave wrong streaks, drawdowns and
+ * balances, and sessions that ended before they started.  From 1.2 they
+ * follow the order the rounds were played in, (played_at, id): the write
+ * path extends them incrementally when a round is played after the bot's
+ * latest one and replays the bot in play order, through this index, when
+ * one was played earlier; rollup_differences and rebuild_rollups replay in
+ * the same order.  The bots whose rounds were logged out of play order
+ * before this update are rebuilt below.
+ */
+CREATE INDEX crash_game_rounds_play_idx ON crash_analytics.crash_game_rounds (bot_id, played_at, id);
+COMMENT ON INDEX crash_analytics.crash_game_rounds_play_idx IS
+	'A bot''s rounds in play order (played_at, id): replayed for its streaks, drawdown and balances when a round is logged out of that order, and by rollup_differences (verify_consistency) and rebuild_rollups.';
+SELECT count(crash_analytics.rebuild_rollups(x.bot_id))
+  FROM (SELECT DISTINCT r.bot_id
+		  FROM (SELECT r.bot_id, r.played_at,
+					   max(r.played_at) OVER (PARTITION BY r.bot_id ORDER BY r.id
+											  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
+				  FROM crash_analytics.crash_game_rounds r) r
+		 WHERE r.played_at < r.before
+		UNION
+		SELECT s.bot_id
+		  FROM crash_analytics.session_logs s
+		  JOIN crash_analytics.crash_game_rounds r ON r.bot_id = s.bot_id AND r.session_id = s.session_id
+		 WHERE r.played_at < s.started_at) x;
+
 -- verify_consistency() checks the daily roll-ups too (13 checks)
 DROP FUNCTION crash_analytics.verify_consistency();
 CREATE FUNCTION crash_analytics.verify_consistency()
@@ -302,9 +330,9 @@ COMMENT ON FUNCTION crash_analytics.verify_consistency() IS
 	'Recomputes every derived row and roll-up from crash_game_rounds and reports one row per check (multipliers, outcomes, orphans, derivation rules, registrations, signal resolution, the built-in rule signals replayed over the multipliers, series states, bot roll-ups, session figures, hourly and daily roll-ups) with ok, the number of differences and the first of them.';
 REVOKE ALL ON FUNCTION crash_analytics.verify_consistency() FROM PUBLIC;
 COMMENT ON FUNCTION crash_analytics.rollup_differences(text) IS
-	'Replays a bot''s rounds in logging order and lists every stored roll-up value (bot_rollups, session_logs figures, bot_hourly_rollups, bot_daily_rollups) that differs from the replay; no row when all agree. A whole missing or extra row has column_name NULL.';
+	'Replays a bot''s rounds in play order (played_at, id) and lists every stored roll-up value (bot_rollups, session_logs figures and start, bot_hourly_rollups, bot_daily_rollups) that differs from the replay; no row when all agree. A whole missing or extra row has column_name NULL.';
 COMMENT ON FUNCTION crash_analytics.rebuild_rollups(text) IS
-	'Rewrites a bot''s roll-up, session figures and hourly and daily roll-ups from its rounds (under the bot''s lock); returns the number of rounds replayed.';
+	'Rewrites a bot''s roll-up, session figures and hourly and daily roll-ups from its rounds, replayed in play order (under the bot''s lock); returns the number of rounds replayed.';
 
 -- (end of section 1)
 

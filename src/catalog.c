@@ -84,24 +84,26 @@ typedef struct CaIndexDef
 {
 	const char *relname;
 	CaTable		table;
+	bool		optional;		/* added after 1.0 (see CaTableDef) */
 } CaIndexDef;
 
 static const CaIndexDef index_defs[CA_NUM_INDEXES] = {
-	[CA_IDX_CONFIG_KEY] = {"game_platform_config_pkey", CA_CONFIG},
-	[CA_IDX_BOT_KEY] = {"bot_vm_registration_pkey", CA_BOTS},
-	[CA_IDX_SESSION_KEY] = {"session_logs_session_key", CA_SESSIONS},
-	[CA_IDX_ROUND_KEY] = {"crash_game_rounds_round_key", CA_ROUNDS},
-	[CA_IDX_ROUNDS_PKEY] = {"crash_game_rounds_pkey", CA_ROUNDS},
-	[CA_IDX_MULTIPLIER_KEY] = {"analytics_round_multipliers_round_key", CA_MULTIPLIERS},
-	[CA_IDX_MULTIPLIERS_PKEY] = {"analytics_round_multipliers_pkey", CA_MULTIPLIERS},
-	[CA_IDX_MULTIPLIER_SERIES] = {"analytics_round_multipliers_series_idx", CA_MULTIPLIERS},
-	[CA_IDX_SIGNALS_PKEY] = {"analytics_round_signals_pkey", CA_SIGNALS},
-	[CA_IDX_SIGNALS_OPEN] = {"analytics_round_signals_open_idx", CA_SIGNALS},
-	[CA_IDX_OUTCOME_KEY] = {"analytics_round_outcomes_round_key", CA_OUTCOMES},
-	[CA_IDX_BOT_ROLLUP_KEY] = {"bot_rollups_pkey", CA_BOT_ROLLUPS},
-	[CA_IDX_HOURLY_KEY] = {"bot_hourly_rollups_pkey", CA_HOURLY_ROLLUPS},
-	[CA_IDX_SERIES_KEY] = {"bot_series_state_pkey", CA_SERIES_STATE},
-	[CA_IDX_DAILY_KEY] = {"bot_daily_rollups_pkey", CA_DAILY_ROLLUPS},
+	[CA_IDX_CONFIG_KEY] = {"game_platform_config_pkey", CA_CONFIG, false},
+	[CA_IDX_BOT_KEY] = {"bot_vm_registration_pkey", CA_BOTS, false},
+	[CA_IDX_SESSION_KEY] = {"session_logs_session_key", CA_SESSIONS, false},
+	[CA_IDX_ROUND_KEY] = {"crash_game_rounds_round_key", CA_ROUNDS, false},
+	[CA_IDX_ROUNDS_PKEY] = {"crash_game_rounds_pkey", CA_ROUNDS, false},
+	[CA_IDX_ROUNDS_PLAY] = {"crash_game_rounds_play_idx", CA_ROUNDS, true},
+	[CA_IDX_MULTIPLIER_KEY] = {"analytics_round_multipliers_round_key", CA_MULTIPLIERS, false},
+	[CA_IDX_MULTIPLIERS_PKEY] = {"analytics_round_multipliers_pkey", CA_MULTIPLIERS, false},
+	[CA_IDX_MULTIPLIER_SERIES] = {"analytics_round_multipliers_series_idx", CA_MULTIPLIERS, false},
+	[CA_IDX_SIGNALS_PKEY] = {"analytics_round_signals_pkey", CA_SIGNALS, false},
+	[CA_IDX_SIGNALS_OPEN] = {"analytics_round_signals_open_idx", CA_SIGNALS, false},
+	[CA_IDX_OUTCOME_KEY] = {"analytics_round_outcomes_round_key", CA_OUTCOMES, false},
+	[CA_IDX_BOT_ROLLUP_KEY] = {"bot_rollups_pkey", CA_BOT_ROLLUPS, false},
+	[CA_IDX_HOURLY_KEY] = {"bot_hourly_rollups_pkey", CA_HOURLY_ROLLUPS, false},
+	[CA_IDX_SERIES_KEY] = {"bot_series_state_pkey", CA_SERIES_STATE, false},
+	[CA_IDX_DAILY_KEY] = {"bot_daily_rollups_pkey", CA_DAILY_ROLLUPS, true},
 };
 
 /* The cache; its arrays live in cache_cxt, reset on every rebuild. */
@@ -229,8 +231,8 @@ build_cache(void)
 	for (i = 0; i < CA_NUM_INDEXES; i++)
 	{
 		index_relids[i] = get_relname_relid(index_defs[i].relname, nsp);
-		if (!OidIsValid(index_relids[i]) && !OidIsValid(table_info[index_defs[i].table].relid))
-			continue;			/* its table is absent too (see CaTableDef) */
+		if (!OidIsValid(index_relids[i]) && index_defs[i].optional)
+			continue;			/* a database not yet updated (see CaTableDef) */
 		if (!OidIsValid(index_relids[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -263,6 +265,14 @@ ca_table_present(CaTable t)
 {
 	ensure_cache();
 	return OidIsValid(table_info[t].relid);
+}
+
+/* Whether the database's version of the extension has index idx. */
+bool
+ca_index_present(CaIndex idx)
+{
+	ensure_cache();
+	return OidIsValid(index_relids[idx]);
 }
 
 Oid

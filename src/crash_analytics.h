@@ -268,6 +268,7 @@ typedef enum CaIndex
 	CA_IDX_SESSION_KEY,			/* (bot_id, session_id) */
 	CA_IDX_ROUND_KEY,			/* (bot_id, session_id, round_number, bet_slot) */
 	CA_IDX_ROUNDS_PKEY,			/* (bot_id, id): a bot's rounds in logging order */
+	CA_IDX_ROUNDS_PLAY,			/* (bot_id, played_at, id): in play order (1.2) */
 	CA_IDX_MULTIPLIER_KEY,		/* (bot_id, session_id, round_number) */
 	CA_IDX_MULTIPLIERS_PKEY,	/* (bot_id, id): a bot's multipliers in logging order */
 	CA_IDX_MULTIPLIER_SERIES,	/* (bot_id, game_name, platform_code, id) */
@@ -300,6 +301,7 @@ typedef struct CaTableInfo
 extern const CaTableInfo *ca_table(CaTable t);
 extern bool ca_table_present(CaTable t);
 extern Oid	ca_index_relid(CaIndex idx);
+extern bool ca_index_present(CaIndex idx);
 extern CaTable ca_index_table(CaIndex idx);
 extern const char *ca_table_name(CaTable t);
 extern const char *ca_column_name(CaTable t, int col);
@@ -334,6 +336,8 @@ extern bool ca_writer_is_deferred(CaWriter *w);
 extern void ca_writer_adopt(CaWriter *w);
 extern void ca_writer_flush(CaWriter *w);
 extern void ca_writer_end(CaWriter *w);
+extern void ca_writer_note_replay(CaWriter *w, Datum bot_id);
+extern List *ca_writer_replays(CaWriter *w);
 
 extern CaRow *ca_row_new(CaTable t);
 extern CaRow *ca_row_copy(const CaRow *row);
@@ -508,6 +512,7 @@ typedef struct CaDiffOut
 } CaDiffOut;
 
 extern void ca_diff_begin(FunctionCallInfo fcinfo, CaDiffOut *out);
+extern void ca_replay_bots(List *bot_ids);
 extern void ca_diff_emit(CaDiffOut *out, const char *table, const char *key, const char *column,
 						 const char *stored, const char *expected);
 

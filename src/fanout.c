@@ -131,6 +131,21 @@ fanout_outcome(CaWriter *w, CaRow *round)
 	ca_insert(w, o);
 }
 
+/*
+ * Streaks, drawdown, balances and a session's start follow play order
+ * (played_at, id).  A round played after the bot's latest one, the usual
+ * case, extends them incrementally; one played earlier (a back-fill) makes
+ * the bot's roll-up and sessions be replayed in play order once the call or
+ * statement has written its rows (rebuild.c, ca_replay_bots).  A database
+ * not yet updated to 1.2 has no play-order index and keeps logging order.
+ */
+static void
+note_out_of_order(CaWriter *w, CaRow *round)
+{
+	if (ca_index_present(CA_IDX_ROUNDS_PLAY))
+		ca_writer_note_replay(w, rget(round, RC_BOT_ID));
+}
+
 static void
 fanout_session(CaWriter *w, CaRow *round, CaRow *session, const CaRoundFacts *f)
 {
@@ -151,6 +166,8 @@ fanout_session(CaWriter *w, CaRow *round, CaRow *session, const CaRoundFacts *f)
 	}
 	else
 	{
+		if (f->played_at < DatumGetTimestampTz(rget(session, SE_STARTED_AT)))
+			note_out_of_order(w, round);
 		ca_rollup_session(session, f, false);
 		ca_update(w, session);
 	}
@@ -171,6 +188,11 @@ fanout_bot_rollup(CaWriter *w, CaRow *round, const CaRoundFacts *f)
 	}
 	else
 	{
+		bool		isnull;
+		Datum		last = ca_row_get(b, BR_LAST_AT, &isnull);
+
+		if (!isnull && f->played_at < DatumGetTimestampTz(last))
+			note_out_of_order(w, round);
 		ca_rollup_bot(b, f, false);
 		ca_update(w, b);
 	}

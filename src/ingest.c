@@ -440,8 +440,9 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 		/*
 		 * The executor drew this row's id before the bot's lock was taken, so
 		 * a concurrent call could have logged a later round of the bot with a
-		 * smaller id.  Ids give the logging order that streaks and drawdown
-		 * follow: draw the id again, under the lock.
+		 * smaller id.  Ids give the logging order, which breaks ties of play
+		 * order (and is the order of a database not updated to 1.2): draw
+		 * the id again, under the lock.
 		 */
 		ca_row_set(row, RC_ID, Int64GetDatum(ca_next_round_id()));
 	}
@@ -455,6 +456,19 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 	if (!ca_writer_is_deferred(w))
 		CommandCounterIncrement();
 	return res;
+}
+
+/*
+ * End a writer of rounds, then replay in play order the bots it saw a
+ * round of that was played before their latest one (fanout.c).
+ */
+static void
+end_writer(CaWriter *w)
+{
+	List	   *replays = ca_writer_replays(w);
+
+	ca_writer_end(w);
+	ca_replay_bots(replays);
 }
 
 /* ----------------------------------------------------------------------
@@ -473,7 +487,7 @@ ca_log_crash_round(PG_FUNCTION_ARGS)
 	CaWriter   *w = ca_writer_begin();
 	CaIngestResult res = ca_ingest_round(w, r, CA_PATH_FUNCTION);
 
-	ca_writer_end(w);
+	end_writer(w);
 	PG_RETURN_INT64(res.round_id);
 }
 
@@ -522,7 +536,7 @@ ca_log_round_outcome(PG_FUNCTION_ARGS)
 	outcome = ca_fetch(w, CA_IDX_OUTCOME_KEY, keys);
 	if (outcome == NULL)
 		elog(ERROR, "outcome row of round " INT64_FORMAT " is missing", res.round_id);
-	ca_writer_end(w);
+	end_writer(w);
 	PG_RETURN_INT64(DatumGetInt64(ca_row_get(outcome, OC_ID, NULL)));
 }
 
@@ -641,7 +655,7 @@ ca_log_crash_rounds(PG_FUNCTION_ARGS)
 	}
 	error_context_stack = errcb.previous;
 	ca_writer_flush(w);
-	ca_writer_end(w);
+	end_writer(w);
 	/* what the flush wrote may be updated by the next batch of this statement */
 	CommandCounterIncrement();
 	MemoryContextDelete(elemcxt);
@@ -765,7 +779,7 @@ ca_rounds_flush_trigger(PG_FUNCTION_ARGS)
 
 		stmt_writer = NULL;
 		ca_writer_flush(w);
-		ca_writer_end(w);
+		end_writer(w);
 		CommandCounterIncrement();
 	}
 	return PointerGetDatum(NULL);

@@ -59,6 +59,7 @@ typedef struct ReplayEntry
 	char		key[KEY_LEN];
 	CaRow	   *row;
 	bool		stored;			/* a stored row exists for this key */
+	bool		seen;			/* a round of it was replayed (sessions) */
 } ReplayEntry;
 
 typedef struct Replay
@@ -68,6 +69,7 @@ typedef struct Replay
 	HTAB	   *sessions;
 	HTAB	   *hours;
 	HTAB	   *days;			/* NULL when the database has no daily roll-ups (before 1.2) */
+	bool		play_order;		/* rounds in (played_at, id) order; before 1.2, id order */
 	int64		rounds;
 } Replay;
 
@@ -159,6 +161,7 @@ load_sessions(Replay *rp, Datum bot, Snapshot snap)
 		ca_rollup_session_reset(s);
 		e->row = s;
 		e->stored = true;
+		e->seen = false;
 	}
 	MemoryContextSwitchTo(old);
 	ca_scan_end(scan);
@@ -233,7 +236,13 @@ replay_bot(Datum bot, Snapshot snap)
 		rp->days = key_table("crash_analytics replay days", rp->cxt);
 	load_sessions(rp, bot, snap);
 
-	scan = ca_scan_begin(CA_IDX_ROUNDS_PKEY, &bot, 1, snap);
+	/*
+	 * Play order: streaks, drawdown, balances and a session's start follow
+	 * the order the rounds were played in, not the order they were logged
+	 * in (a back-fill logs old rounds late).  Ties keep logging order.
+	 */
+	rp->play_order = ca_index_present(CA_IDX_ROUNDS_PLAY);
+	scan = ca_scan_begin(rp->play_order ? CA_IDX_ROUNDS_PLAY : CA_IDX_ROUNDS_PKEY, &bot, 1, snap);
 	for (;;)
 	{
 		CaRow	   *round;
@@ -260,10 +269,30 @@ replay_bot(Datum bot, Snapshot snap)
 		/* session: a missing one is replayed as its first round would start it */
 		text_key(key, ca_row_get(round, RC_SESSION_ID, NULL));
 		e = hash_search(rp->sessions, key, HASH_ENTER, &found);
-		if (!found)
+		if (found && !e->seen && rp->play_order &&
+			f.played_at < DatumGetTimestampTz(ca_row_get(e->row, SE_STARTED_AT, NULL)))
+		{
+			/*
+			 * The session's first round in play order was played before the
+			 * session's recorded start (a back-filled round, or a start the
+			 * bot gave late): the session starts with that round, from its
+			 * balance.
+			 */
+			MemoryContextSwitchTo(rp->cxt);
+			ca_row_set(e->row, SE_STARTED_AT, ca_row_get(round, RC_PLAYED_AT, NULL));
+			if (!ca_row_isnull(round, RC_BALANCE_BEFORE))
+				ca_row_set(e->row, SE_BALANCE_START,
+						   datumCopy(ca_row_get(round, RC_BALANCE_BEFORE, NULL), false, -1));
+			ca_rollup_session_reset(e->row);
+			MemoryContextSwitchTo(scratch);
+		}
+		if (found)
+			e->seen = true;
+		else
 		{
 			MemoryContextSwitchTo(rp->cxt);
 			e->stored = false;
+			e->seen = true;
 			e->row = ca_row_new(CA_SESSIONS);
 			ca_row_set(e->row, SE_BOT_ID, datumCopy(bot, false, -1));
 			ca_row_set(e->row, SE_SESSION_ID, datumCopy(ca_row_get(round, RC_SESSION_ID, NULL), false, -1));
@@ -320,6 +349,13 @@ static const int session_compared[] = {
 	SE_PROFIT, SE_EXPECTED, SE_SUM_WINPROB, SE_TARGETED, SE_SUM_PROFIT_SQ, SE_BEST,
 	SE_WORST, SE_BALANCE, SE_PEAK_BALANCE, SE_PEAK_PROFIT, SE_MAX_DRAWDOWN, SE_LAST_ROUND,
 	SE_LAST_ROUND_AT
+};
+/* in play order (1.2), a session's start moves to its first round played */
+static const int session_compared_play[] = {
+	SE_ROUNDS, SE_BETS, SE_WINS, SE_LOSSES, SE_SKIPS, SE_VOIDS, SE_STAKED, SE_PAYOUT,
+	SE_PROFIT, SE_EXPECTED, SE_SUM_WINPROB, SE_TARGETED, SE_SUM_PROFIT_SQ, SE_BEST,
+	SE_WORST, SE_BALANCE, SE_PEAK_BALANCE, SE_PEAK_PROFIT, SE_MAX_DRAWDOWN, SE_LAST_ROUND,
+	SE_LAST_ROUND_AT, SE_STARTED_AT, SE_BALANCE_START
 };
 static const int hourly_compared[] = {
 	HR_ROUNDS, HR_BETS, HR_WINS, HR_LOSSES, HR_SKIPS, HR_VOIDS, HR_STAKED, HR_PAYOUT,
@@ -479,8 +515,12 @@ ca_rollup_differences(PG_FUNCTION_ARGS)
 			Datum		keys[2] = {bot, ca_row_get(e->row, SE_SESSION_ID, NULL)};
 			CaRow	   *s = ca_read(CA_IDX_SESSION_KEY, keys, snap);
 
-			compare_rows(&out, "session_logs", key, s, e->row, session_compared,
-						 lengthof(session_compared));
+			if (rp->play_order)
+				compare_rows(&out, "session_logs", key, s, e->row, session_compared_play,
+							 lengthof(session_compared_play));
+			else
+				compare_rows(&out, "session_logs", key, s, e->row, session_compared,
+							 lengthof(session_compared));
 		}
 	}
 
@@ -511,16 +551,15 @@ copy_cols(CaRow *dst, CaRow *src, const int *cols, int ncols)
 }
 
 /*
- * rebuild_rollups(bot_id) returns bigint: rewrite the bot's roll-up,
- * session figures and hourly and daily roll-ups from its rounds (and drop its series
- * states, rebuilt from history on its next multiplier); returns the number
- * of rounds replayed.  Takes the bot's lock, so ingestion of this bot waits.
+ * Write a replay of the bot's rounds over its stored rows: its roll-up and
+ * session figures, and when periods is true its hourly and daily roll-ups
+ * too (and drop its series states, rebuilt from history on its next
+ * multiplier).  The caller holds the bot's lock.  Returns the rounds
+ * replayed.
  */
-Datum
-ca_rebuild_rollups(PG_FUNCTION_ARGS)
+static int64
+rewrite_bot(Datum bot, bool periods)
 {
-	text	   *bot_id = PG_GETARG_TEXT_PP(0);
-	Datum		bot = PointerGetDatum(bot_id);
 	Replay	   *rp;
 	CaWriter   *w;
 	CaRow	   *stored;
@@ -530,7 +569,6 @@ ca_rebuild_rollups(PG_FUNCTION_ARGS)
 	ReplayEntry *e;
 	int64		rounds;
 
-	ca_lock_bot(bot_id);
 	CommandCounterIncrement();
 	rp = replay_bot(bot, GetLatestSnapshot());
 	rounds = rp->rounds;
@@ -557,32 +595,70 @@ ca_rebuild_rollups(PG_FUNCTION_ARGS)
 			ca_insert(w, e->row);
 		else
 		{
-			copy_cols(stored, e->row, session_compared, lengthof(session_compared));
+			if (rp->play_order)
+				copy_cols(stored, e->row, session_compared_play, lengthof(session_compared_play));
+			else
+				copy_cols(stored, e->row, session_compared, lengthof(session_compared));
 			ca_update(w, stored);
 		}
 	}
 
-	rows = ca_fetch_all(w, CA_IDX_HOURLY_KEY, &bot, 1, 0, false);
-	if (rp->days != NULL)
-		rows = list_concat(rows, ca_fetch_all(w, CA_IDX_DAILY_KEY, &bot, 1, 0, false));
-	foreach(lc, rows)
-		ca_delete(w, (CaRow *) lfirst(lc));
-	/* the series states are a cache of multipliers and signals: rebuilt on the next multiplier */
-	rows = ca_fetch_all(w, CA_IDX_SERIES_KEY, &bot, 1, 0, false);
-	foreach(lc, rows)
-		ca_delete(w, (CaRow *) lfirst(lc));
-	hash_seq_init(&seq, rp->hours);
-	while ((e = hash_seq_search(&seq)) != NULL)
-		ca_insert(w, e->row);
-	if (rp->days != NULL)
+	if (periods)
 	{
-		hash_seq_init(&seq, rp->days);
+		rows = ca_fetch_all(w, CA_IDX_HOURLY_KEY, &bot, 1, 0, false);
+		if (rp->days != NULL)
+			rows = list_concat(rows, ca_fetch_all(w, CA_IDX_DAILY_KEY, &bot, 1, 0, false));
+		foreach(lc, rows)
+			ca_delete(w, (CaRow *) lfirst(lc));
+		/* the series states are a cache of multipliers and signals: rebuilt on the next multiplier */
+		rows = ca_fetch_all(w, CA_IDX_SERIES_KEY, &bot, 1, 0, false);
+		foreach(lc, rows)
+			ca_delete(w, (CaRow *) lfirst(lc));
+		hash_seq_init(&seq, rp->hours);
 		while ((e = hash_seq_search(&seq)) != NULL)
 			ca_insert(w, e->row);
+		if (rp->days != NULL)
+		{
+			hash_seq_init(&seq, rp->days);
+			while ((e = hash_seq_search(&seq)) != NULL)
+				ca_insert(w, e->row);
+		}
 	}
 
 	ca_writer_end(w);
 	MemoryContextDelete(rp->cxt);
 	CommandCounterIncrement();
-	PG_RETURN_INT64(rounds);
+	return rounds;
+}
+
+/*
+ * rebuild_rollups(bot_id) returns bigint: rewrite the bot's roll-up,
+ * session figures and hourly and daily roll-ups from its rounds (and drop
+ * its series states); returns the number of rounds replayed.  Takes the
+ * bot's lock, so ingestion of this bot waits.
+ */
+Datum
+ca_rebuild_rollups(PG_FUNCTION_ARGS)
+{
+	text	   *bot_id = PG_GETARG_TEXT_PP(0);
+
+	ca_lock_bot(bot_id);
+	PG_RETURN_INT64(rewrite_bot(PointerGetDatum(bot_id), true));
+}
+
+/*
+ * After a call or statement that logged a round played before its bot's
+ * latest one (writer.c, ca_writer_note_replay): replay each such bot in
+ * play order and write its roll-up and session figures.  The hourly and
+ * daily roll-ups are sums, right in any order.  Costs a read of the bot's
+ * rounds, once per call or statement and bot: back-fill in batches or
+ * with COPY rather than one call per round.  The bots' locks are held.
+ */
+void
+ca_replay_bots(List *bot_ids)
+{
+	ListCell   *lc;
+
+	foreach(lc, bot_ids)
+		(void) rewrite_bot(PointerGetDatum(lfirst(lc)), false);
 }

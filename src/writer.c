@@ -116,6 +116,7 @@ struct CaWriter
 	List	   *touched;		/* DeferredRow * changed since the last ca_writer_adopt */
 	List	   *pending_signals;	/* DeferredRow * of signals emitted, still open */
 	List	   *resolved;		/* DeferredRow * of signals written, freed at adopt */
+	List	   *replays;		/* char *: bots with a round played before their latest */
 };
 
 /* ----------------------------------------------------------------------
@@ -410,6 +411,39 @@ ca_writer_is_deferred(CaWriter *w)
 	return w->deferred;
 }
 
+/*
+ * A round of this bot was played before the bot's latest round (or before
+ * its session's start): what the incremental roll-ups did is in the wrong
+ * order.  The caller replays the bot once its writer has ended
+ * (ca_writer_replays, ca_replay_bots).
+ */
+void
+ca_writer_note_replay(CaWriter *w, Datum bot_id)
+{
+	char	   *name = TextDatumGetCString(bot_id);
+	ListCell   *lc;
+	MemoryContext old;
+
+	foreach(lc, w->replays)
+		if (strcmp((char *) lfirst(lc), name) == 0)
+			return;
+	old = MemoryContextSwitchTo(w->estate->es_query_cxt);
+	w->replays = lappend(w->replays, pstrdup(name));
+	MemoryContextSwitchTo(old);
+}
+
+/* The bots to replay, as text *, copied into the caller's memory. */
+List *
+ca_writer_replays(CaWriter *w)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, w->replays)
+		result = lappend(result, cstring_to_text((char *) lfirst(lc)));
+	return result;
+}
+
 void
 ca_writer_end(CaWriter *w)
 {
@@ -479,6 +513,8 @@ writer_rel(CaWriter *w, CaTable t)
 				continue;
 			relid = ca_index_relid((CaIndex) i);
 			w->idxpos[i] = -1;
+			if (!OidIsValid(relid))
+				continue;		/* an index of a later version, absent (catalog.c) */
 			for (k = 0; k < c->nindexes; k++)
 				if (c->indexes[k].relid == relid)
 					w->idxpos[i] = k;

@@ -36,6 +36,238 @@
 
 CREATE SCHEMA IF NOT EXISTS ca_ref;
 
+/*
+ * What a stored round adds to its session, its bot's roll-up and, with
+ * p_periods, its hourly and daily roll-ups (rollup.c, fanout.c).  Returns
+ * whether the round was played before the bot's latest round.
+ */
+CREATE OR REPLACE FUNCTION ca_ref.add_round(v_bot text, v_session text, v_game text, v_platform text,
+	v_strategy text, v_round bigint, v_id bigint, v_played timestamptz, v_outcome text, v_stake numeric,
+	v_payout numeric, v_profit numeric, v_expected numeric, v_winprob numeric, v_before numeric,
+	v_after numeric, p_periods boolean)
+RETURNS boolean
+LANGUAGE plpgsql
+VOLATILE
+AS $fn$
+DECLARE
+	-- what the round adds to running figures (an integer 0 adds nothing)
+	a_bet int;
+	a_win int;
+	a_loss int;
+	a_skip int;
+	a_void int;
+	a_targeted int;
+	a_stake numeric;
+	a_payout numeric;
+	a_profit numeric;
+	a_expected numeric;
+	a_winprob numeric;
+	a_sq numeric;
+	a_wl_profit numeric;			-- profit of a WIN or LOSS, else NULL
+	v_last timestamptz;
+BEGIN
+	/*
+	 * What the round adds to running figures (rollup.c): a SKIP adds only a
+	 * round; WIN, LOSS and VOID add money; only WIN and LOSS count towards
+	 * best/worst, streaks and the win-probability sums.
+	 */
+	a_win := (v_outcome = 'WIN')::int;
+	a_loss := (v_outcome = 'LOSS')::int;
+	a_skip := (v_outcome = 'SKIP')::int;
+	a_void := (v_outcome = 'VOID')::int;
+	a_bet := 1 - a_skip;
+	IF v_outcome = 'SKIP' THEN
+		a_stake := 0; a_payout := 0; a_profit := 0; a_expected := 0; a_sq := 0;
+	ELSE
+		a_stake := v_stake; a_payout := v_payout; a_profit := v_profit; a_expected := v_expected;
+		a_sq := v_profit * v_profit;
+	END IF;
+	IF v_outcome IN ('WIN', 'LOSS') THEN
+		a_wl_profit := v_profit;
+		a_winprob := coalesce(v_winprob, 0);
+		a_targeted := (v_winprob IS NOT NULL)::int;
+	ELSE
+		a_winprob := 0;
+		a_targeted := 0;
+	END IF;
+
+	-- the session: started by its first round if the bot did not start it
+	UPDATE crash_analytics.session_logs x
+		   SET rounds_played = x.rounds_played + 1, bets_placed = x.bets_placed + a_bet,
+			   wins = x.wins + a_win, losses = x.losses + a_loss, skips = x.skips + a_skip, voids = x.voids + a_void,
+			   total_staked = x.total_staked + a_stake, total_payout = x.total_payout + a_payout,
+			   total_profit = x.total_profit + a_profit, expected_profit = x.expected_profit + a_expected,
+			   sum_win_probability = x.sum_win_probability + a_winprob, targeted_bets = x.targeted_bets + a_targeted,
+			   sum_profit_squared = x.sum_profit_squared + a_sq,
+			   best_profit = CASE WHEN a_wl_profit > x.best_profit OR x.best_profit IS NULL
+								  THEN coalesce(a_wl_profit, x.best_profit) ELSE x.best_profit END,
+			   worst_profit = CASE WHEN a_wl_profit < x.worst_profit OR x.worst_profit IS NULL
+								   THEN coalesce(a_wl_profit, x.worst_profit) ELSE x.worst_profit END,
+			   peak_profit = CASE WHEN x.total_profit + a_profit > x.peak_profit
+								  THEN x.total_profit + a_profit ELSE x.peak_profit END,
+			   max_drawdown = CASE WHEN CASE WHEN x.total_profit + a_profit > x.peak_profit
+											 THEN x.total_profit + a_profit ELSE x.peak_profit END
+										- (x.total_profit + a_profit) > x.max_drawdown
+								   THEN CASE WHEN x.total_profit + a_profit > x.peak_profit
+											 THEN x.total_profit + a_profit ELSE x.peak_profit END
+										- (x.total_profit + a_profit)
+								   ELSE x.max_drawdown END,
+			   balance_current = coalesce(v_after, x.balance_current),
+			   peak_balance = CASE WHEN v_after > x.peak_balance OR x.peak_balance IS NULL
+								   THEN coalesce(v_after, x.peak_balance) ELSE x.peak_balance END,
+			   last_round_number = v_round, last_round_at = v_played
+		 WHERE x.bot_id = v_bot AND x.session_id = v_session;
+	IF NOT FOUND THEN
+		INSERT INTO crash_analytics.session_logs
+			(bot_id, session_id, game_name, platform_code, status, started_at, rounds_played, bets_placed, wins,
+			 losses, skips, voids, total_staked, total_payout, total_profit, expected_profit, sum_win_probability,
+			 targeted_bets, sum_profit_squared, best_profit, worst_profit, balance_start, balance_current,
+			 peak_balance, peak_profit, max_drawdown, last_round_number, last_round_at)
+		VALUES (v_bot, v_session, v_game, v_platform, 'active', v_played, 1, a_bet, a_win,
+				a_loss, a_skip, a_void, a_stake, a_payout, a_profit, a_expected, a_winprob,
+				a_targeted, a_sq, a_wl_profit, a_wl_profit, v_before, v_after,
+				CASE WHEN v_after > v_before THEN v_after ELSE v_before END,
+				CASE WHEN a_profit > 0 THEN a_profit ELSE 0 END,
+				CASE WHEN a_profit > 0 THEN a_profit ELSE 0 END - a_profit,
+				v_round, v_played);
+	END IF;
+
+	-- the bot's roll-up (figures, streaks, drawdown, balances, first/last round)
+	INSERT INTO crash_analytics.bot_rollups AS x
+		(bot_id, rounds, bets, wins, losses, skips, voids, total_staked, total_payout, total_profit,
+		 expected_profit, sum_win_probability, targeted_bets, sum_profit_squared, best_profit, worst_profit,
+		 current_streak, longest_win_streak, longest_loss_streak, peak_profit, max_drawdown,
+		 peak_balance, current_balance, first_round_at, last_round_at, last_round_id)
+	VALUES (v_bot, 1, a_bet, a_win, a_loss, a_skip, a_void, a_stake, a_payout, a_profit,
+			a_expected, a_winprob, a_targeted, a_sq, a_wl_profit, a_wl_profit,
+			a_win - a_loss, a_win, a_loss,
+			CASE WHEN a_profit > 0 THEN a_profit ELSE 0 END,
+			CASE WHEN a_profit > 0 THEN a_profit ELSE 0 END - a_profit,
+			v_after, v_after, v_played, v_played, v_id)
+	ON CONFLICT (bot_id) DO UPDATE
+	   SET rounds = x.rounds + 1, bets = x.bets + a_bet,
+		   wins = x.wins + a_win, losses = x.losses + a_loss, skips = x.skips + a_skip, voids = x.voids + a_void,
+		   total_staked = x.total_staked + a_stake, total_payout = x.total_payout + a_payout,
+		   total_profit = x.total_profit + a_profit, expected_profit = x.expected_profit + a_expected,
+		   sum_win_probability = x.sum_win_probability + a_winprob, targeted_bets = x.targeted_bets + a_targeted,
+		   sum_profit_squared = x.sum_profit_squared + a_sq,
+		   best_profit = CASE WHEN a_wl_profit > x.best_profit OR x.best_profit IS NULL
+							  THEN coalesce(a_wl_profit, x.best_profit) ELSE x.best_profit END,
+		   worst_profit = CASE WHEN a_wl_profit < x.worst_profit OR x.worst_profit IS NULL
+							   THEN coalesce(a_wl_profit, x.worst_profit) ELSE x.worst_profit END,
+		   current_streak = CASE WHEN a_win = 1 THEN greatest(x.current_streak, 0) + 1
+								 WHEN a_loss = 1 THEN least(x.current_streak, 0) - 1
+								 ELSE x.current_streak END,
+		   longest_win_streak = CASE WHEN a_win = 1 THEN greatest(x.longest_win_streak, greatest(x.current_streak, 0) + 1)
+									 ELSE x.longest_win_streak END,
+		   longest_loss_streak = CASE WHEN a_loss = 1 THEN greatest(x.longest_loss_streak, 1 - least(x.current_streak, 0))
+									  ELSE x.longest_loss_streak END,
+		   peak_profit = CASE WHEN x.total_profit + a_profit > x.peak_profit
+							  THEN x.total_profit + a_profit ELSE x.peak_profit END,
+		   max_drawdown = CASE WHEN CASE WHEN x.total_profit + a_profit > x.peak_profit
+										 THEN x.total_profit + a_profit ELSE x.peak_profit END
+									- (x.total_profit + a_profit) > x.max_drawdown
+							   THEN CASE WHEN x.total_profit + a_profit > x.peak_profit
+										 THEN x.total_profit + a_profit ELSE x.peak_profit END
+									- (x.total_profit + a_profit)
+							   ELSE x.max_drawdown END,
+		   peak_balance = CASE WHEN v_after > x.peak_balance OR x.peak_balance IS NULL
+							   THEN coalesce(v_after, x.peak_balance) ELSE x.peak_balance END,
+		   current_balance = coalesce(v_after, x.current_balance),
+		   first_round_at = CASE WHEN v_played < x.first_round_at OR x.first_round_at IS NULL
+								 THEN v_played ELSE x.first_round_at END,
+		   last_round_at = CASE WHEN v_played > x.last_round_at OR x.last_round_at IS NULL
+								THEN v_played ELSE x.last_round_at END,
+		   last_round_id = v_id
+	RETURNING x.last_round_at INTO v_last;
+
+	IF NOT p_periods THEN
+		RETURN v_played < v_last;
+	END IF;
+	-- the (bot, game, platform, strategy, UTC hour) roll-up; '' stands for no strategy
+	INSERT INTO crash_analytics.bot_hourly_rollups AS x
+		(bot_id, game_name, platform_code, strategy_name, hour_start, rounds, bets, wins, losses, skips, voids,
+		 total_staked, total_payout, total_profit, expected_profit, sum_win_probability, targeted_bets,
+		 sum_profit_squared, best_profit, worst_profit)
+	VALUES (v_bot, v_game, v_platform, coalesce(v_strategy, ''), date_trunc('hour', v_played, 'UTC'),
+			1, a_bet, a_win, a_loss, a_skip, a_void,
+			a_stake, a_payout, a_profit, a_expected, a_winprob, a_targeted,
+			a_sq, a_wl_profit, a_wl_profit)
+	ON CONFLICT (bot_id, game_name, platform_code, strategy_name, hour_start) DO UPDATE
+	   SET rounds = x.rounds + 1, bets = x.bets + a_bet,
+		   wins = x.wins + a_win, losses = x.losses + a_loss, skips = x.skips + a_skip, voids = x.voids + a_void,
+		   total_staked = x.total_staked + a_stake, total_payout = x.total_payout + a_payout,
+		   total_profit = x.total_profit + a_profit, expected_profit = x.expected_profit + a_expected,
+		   sum_win_probability = x.sum_win_probability + a_winprob, targeted_bets = x.targeted_bets + a_targeted,
+		   sum_profit_squared = x.sum_profit_squared + a_sq,
+		   best_profit = CASE WHEN a_wl_profit > x.best_profit OR x.best_profit IS NULL
+							  THEN coalesce(a_wl_profit, x.best_profit) ELSE x.best_profit END,
+		   worst_profit = CASE WHEN a_wl_profit < x.worst_profit OR x.worst_profit IS NULL
+							   THEN coalesce(a_wl_profit, x.worst_profit) ELSE x.worst_profit END;
+
+	-- and of its UTC day (1.2)
+	INSERT INTO crash_analytics.bot_daily_rollups AS x
+		(bot_id, game_name, platform_code, strategy_name, day_start, rounds, bets, wins, losses, skips, voids,
+		 total_staked, total_payout, total_profit, expected_profit, sum_win_probability, targeted_bets,
+		 sum_profit_squared, best_profit, worst_profit)
+	VALUES (v_bot, v_game, v_platform, coalesce(v_strategy, ''), date_trunc('day', v_played, 'UTC'),
+			1, a_bet, a_win, a_loss, a_skip, a_void,
+			a_stake, a_payout, a_profit, a_expected, a_winprob, a_targeted,
+			a_sq, a_wl_profit, a_wl_profit)
+	ON CONFLICT (bot_id, game_name, platform_code, strategy_name, day_start) DO UPDATE
+	   SET rounds = x.rounds + 1, bets = x.bets + a_bet,
+		   wins = x.wins + a_win, losses = x.losses + a_loss, skips = x.skips + a_skip, voids = x.voids + a_void,
+		   total_staked = x.total_staked + a_stake, total_payout = x.total_payout + a_payout,
+		   total_profit = x.total_profit + a_profit, expected_profit = x.expected_profit + a_expected,
+		   sum_win_probability = x.sum_win_probability + a_winprob, targeted_bets = x.targeted_bets + a_targeted,
+		   sum_profit_squared = x.sum_profit_squared + a_sq,
+		   best_profit = CASE WHEN a_wl_profit > x.best_profit OR x.best_profit IS NULL
+							  THEN coalesce(a_wl_profit, x.best_profit) ELSE x.best_profit END,
+		   worst_profit = CASE WHEN a_wl_profit < x.worst_profit OR x.worst_profit IS NULL
+							   THEN coalesce(a_wl_profit, x.worst_profit) ELSE x.worst_profit END;
+
+	RETURN v_played < v_last;
+END
+$fn$;
+
+/*
+ * A round logged out of play order: the bot's roll-up and session figures
+ * again, from its rounds in play order (rebuild.c, ca_replay_bots).  A
+ * session's start moves to its first round played, when that is earlier,
+ * with that round's balance; its figures go back to its start.
+ */
+CREATE OR REPLACE FUNCTION ca_ref.replay_bot(p_bot text)
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+AS $fn$
+DECLARE
+	r record;
+BEGIN
+	UPDATE crash_analytics.session_logs x
+	   SET started_at = f.played_at, balance_start = coalesce(f.running_balance_before, x.balance_start)
+	  FROM (SELECT DISTINCT ON (g.session_id) g.session_id, g.played_at, g.running_balance_before
+			  FROM crash_analytics.crash_game_rounds g WHERE g.bot_id = p_bot
+			 ORDER BY g.session_id, g.played_at, g.id) f
+	 WHERE x.bot_id = p_bot AND x.session_id = f.session_id AND f.played_at < x.started_at;
+	UPDATE crash_analytics.session_logs x
+	   SET rounds_played = 0, bets_placed = 0, wins = 0, losses = 0, skips = 0, voids = 0,
+		   total_staked = 0, total_payout = 0, total_profit = 0, expected_profit = 0,
+		   sum_win_probability = 0, targeted_bets = 0, sum_profit_squared = 0,
+		   best_profit = NULL, worst_profit = NULL, peak_profit = 0, max_drawdown = 0,
+		   balance_current = x.balance_start, peak_balance = x.balance_start,
+		   last_round_number = NULL, last_round_at = NULL
+	 WHERE x.bot_id = p_bot;
+	DELETE FROM crash_analytics.bot_rollups x WHERE x.bot_id = p_bot;
+	FOR r IN SELECT * FROM crash_analytics.crash_game_rounds g WHERE g.bot_id = p_bot ORDER BY g.played_at, g.id LOOP
+		PERFORM ca_ref.add_round(r.bot_id, r.session_id, r.game_name, r.platform_code, r.strategy_name,
+								 r.round_number, r.id, r.played_at, r.round_outcome, r.stake_value,
+								 r.payout_value, r.profit_loss, r.expected_profit, r.win_probability,
+								 r.running_balance_before, r.running_balance_after, false);
+	END LOOP;
+END
+$fn$;
+
 CREATE OR REPLACE FUNCTION ca_ref.log_crash_round(
 	bot_id text,
 	session_id text,
@@ -131,20 +363,6 @@ DECLARE
 	v_duration bigint;
 	v_tolerant boolean;
 
-	-- what the round adds to running figures (an integer 0 adds nothing)
-	a_bet int;
-	a_win int;
-	a_loss int;
-	a_skip int;
-	a_void int;
-	a_targeted int;
-	a_stake numeric;
-	a_payout numeric;
-	a_profit numeric;
-	a_expected numeric;
-	a_winprob numeric;
-	a_sq numeric;
-	a_wl_profit numeric;			-- profit of a WIN or LOSS, else NULL
 
 	-- rows read
 	g record;						-- game_platform_config
@@ -749,7 +967,7 @@ BEGIN
 	END IF;
 	v_strategy := coalesce(v_strategy, v_bot_strategy);
 
-	SELECT x.id, x.status, x.game_name, x.platform_code, x.balance_current INTO s
+	SELECT x.id, x.status, x.game_name, x.platform_code, x.balance_current, x.started_at INTO s
 	  FROM crash_analytics.session_logs x WHERE x.bot_id = v_bot AND x.session_id = v_session;
 	v_found := FOUND;
 	IF v_found THEN
@@ -960,162 +1178,13 @@ BEGIN
 				v_roi, v_winprob, v_expected, v_played);
 	END IF;
 
-	/*
-	 * What the round adds to running figures (rollup.c): a SKIP adds only a
-	 * round; WIN, LOSS and VOID add money; only WIN and LOSS count towards
-	 * best/worst, streaks and the win-probability sums.
-	 */
-	a_win := (v_outcome = 'WIN')::int;
-	a_loss := (v_outcome = 'LOSS')::int;
-	a_skip := (v_outcome = 'SKIP')::int;
-	a_void := (v_outcome = 'VOID')::int;
-	a_bet := 1 - a_skip;
-	IF v_outcome = 'SKIP' THEN
-		a_stake := 0; a_payout := 0; a_profit := 0; a_expected := 0; a_sq := 0;
-	ELSE
-		a_stake := v_stake; a_payout := v_payout; a_profit := v_profit; a_expected := v_expected;
-		a_sq := v_profit * v_profit;
+	-- running figures; a round played before the bot's latest (or its
+	-- session's start) has the bot replayed in play order (rebuild.c)
+	IF ca_ref.add_round(v_bot, v_session, v_game, v_platform, v_strategy, v_round, v_id, v_played, v_outcome,
+						v_stake, v_payout, v_profit, v_expected, v_winprob, v_before, v_after, true)
+	   OR (v_found AND v_played < s.started_at) THEN
+		PERFORM ca_ref.replay_bot(v_bot);
 	END IF;
-	IF v_outcome IN ('WIN', 'LOSS') THEN
-		a_wl_profit := v_profit;
-		a_winprob := coalesce(v_winprob, 0);
-		a_targeted := (v_winprob IS NOT NULL)::int;
-	ELSE
-		a_winprob := 0;
-		a_targeted := 0;
-	END IF;
-
-	-- the session: started by its first round if the bot did not start it
-	IF v_found THEN
-		UPDATE crash_analytics.session_logs x
-		   SET rounds_played = x.rounds_played + 1, bets_placed = x.bets_placed + a_bet,
-			   wins = x.wins + a_win, losses = x.losses + a_loss, skips = x.skips + a_skip, voids = x.voids + a_void,
-			   total_staked = x.total_staked + a_stake, total_payout = x.total_payout + a_payout,
-			   total_profit = x.total_profit + a_profit, expected_profit = x.expected_profit + a_expected,
-			   sum_win_probability = x.sum_win_probability + a_winprob, targeted_bets = x.targeted_bets + a_targeted,
-			   sum_profit_squared = x.sum_profit_squared + a_sq,
-			   best_profit = CASE WHEN a_wl_profit > x.best_profit OR x.best_profit IS NULL
-								  THEN coalesce(a_wl_profit, x.best_profit) ELSE x.best_profit END,
-			   worst_profit = CASE WHEN a_wl_profit < x.worst_profit OR x.worst_profit IS NULL
-								   THEN coalesce(a_wl_profit, x.worst_profit) ELSE x.worst_profit END,
-			   peak_profit = CASE WHEN x.total_profit + a_profit > x.peak_profit
-								  THEN x.total_profit + a_profit ELSE x.peak_profit END,
-			   max_drawdown = CASE WHEN CASE WHEN x.total_profit + a_profit > x.peak_profit
-											 THEN x.total_profit + a_profit ELSE x.peak_profit END
-										- (x.total_profit + a_profit) > x.max_drawdown
-								   THEN CASE WHEN x.total_profit + a_profit > x.peak_profit
-											 THEN x.total_profit + a_profit ELSE x.peak_profit END
-										- (x.total_profit + a_profit)
-								   ELSE x.max_drawdown END,
-			   balance_current = coalesce(v_after, x.balance_current),
-			   peak_balance = CASE WHEN v_after > x.peak_balance OR x.peak_balance IS NULL
-								   THEN coalesce(v_after, x.peak_balance) ELSE x.peak_balance END,
-			   last_round_number = v_round, last_round_at = v_played
-		 WHERE x.bot_id = v_bot AND x.id = s.id;
-	ELSE
-		INSERT INTO crash_analytics.session_logs
-			(bot_id, session_id, game_name, platform_code, status, started_at, rounds_played, bets_placed, wins,
-			 losses, skips, voids, total_staked, total_payout, total_profit, expected_profit, sum_win_probability,
-			 targeted_bets, sum_profit_squared, best_profit, worst_profit, balance_start, balance_current,
-			 peak_balance, peak_profit, max_drawdown, last_round_number, last_round_at)
-		VALUES (v_bot, v_session, v_game, v_platform, 'active', v_played, 1, a_bet, a_win,
-				a_loss, a_skip, a_void, a_stake, a_payout, a_profit, a_expected, a_winprob,
-				a_targeted, a_sq, a_wl_profit, a_wl_profit, v_before, v_after,
-				CASE WHEN v_after > v_before THEN v_after ELSE v_before END,
-				CASE WHEN a_profit > 0 THEN a_profit ELSE 0 END,
-				CASE WHEN a_profit > 0 THEN a_profit ELSE 0 END - a_profit,
-				v_round, v_played);
-	END IF;
-
-	-- the bot's roll-up (figures, streaks, drawdown, balances, first/last round)
-	INSERT INTO crash_analytics.bot_rollups AS x
-		(bot_id, rounds, bets, wins, losses, skips, voids, total_staked, total_payout, total_profit,
-		 expected_profit, sum_win_probability, targeted_bets, sum_profit_squared, best_profit, worst_profit,
-		 current_streak, longest_win_streak, longest_loss_streak, peak_profit, max_drawdown,
-		 peak_balance, current_balance, first_round_at, last_round_at, last_round_id)
-	VALUES (v_bot, 1, a_bet, a_win, a_loss, a_skip, a_void, a_stake, a_payout, a_profit,
-			a_expected, a_winprob, a_targeted, a_sq, a_wl_profit, a_wl_profit,
-			a_win - a_loss, a_win, a_loss,
-			CASE WHEN a_profit > 0 THEN a_profit ELSE 0 END,
-			CASE WHEN a_profit > 0 THEN a_profit ELSE 0 END - a_profit,
-			v_after, v_after, v_played, v_played, v_id)
-	ON CONFLICT (bot_id) DO UPDATE
-	   SET rounds = x.rounds + 1, bets = x.bets + a_bet,
-		   wins = x.wins + a_win, losses = x.losses + a_loss, skips = x.skips + a_skip, voids = x.voids + a_void,
-		   total_staked = x.total_staked + a_stake, total_payout = x.total_payout + a_payout,
-		   total_profit = x.total_profit + a_profit, expected_profit = x.expected_profit + a_expected,
-		   sum_win_probability = x.sum_win_probability + a_winprob, targeted_bets = x.targeted_bets + a_targeted,
-		   sum_profit_squared = x.sum_profit_squared + a_sq,
-		   best_profit = CASE WHEN a_wl_profit > x.best_profit OR x.best_profit IS NULL
-							  THEN coalesce(a_wl_profit, x.best_profit) ELSE x.best_profit END,
-		   worst_profit = CASE WHEN a_wl_profit < x.worst_profit OR x.worst_profit IS NULL
-							   THEN coalesce(a_wl_profit, x.worst_profit) ELSE x.worst_profit END,
-		   current_streak = CASE WHEN a_win = 1 THEN greatest(x.current_streak, 0) + 1
-								 WHEN a_loss = 1 THEN least(x.current_streak, 0) - 1
-								 ELSE x.current_streak END,
-		   longest_win_streak = CASE WHEN a_win = 1 THEN greatest(x.longest_win_streak, greatest(x.current_streak, 0) + 1)
-									 ELSE x.longest_win_streak END,
-		   longest_loss_streak = CASE WHEN a_loss = 1 THEN greatest(x.longest_loss_streak, 1 - least(x.current_streak, 0))
-									  ELSE x.longest_loss_streak END,
-		   peak_profit = CASE WHEN x.total_profit + a_profit > x.peak_profit
-							  THEN x.total_profit + a_profit ELSE x.peak_profit END,
-		   max_drawdown = CASE WHEN CASE WHEN x.total_profit + a_profit > x.peak_profit
-										 THEN x.total_profit + a_profit ELSE x.peak_profit END
-									- (x.total_profit + a_profit) > x.max_drawdown
-							   THEN CASE WHEN x.total_profit + a_profit > x.peak_profit
-										 THEN x.total_profit + a_profit ELSE x.peak_profit END
-									- (x.total_profit + a_profit)
-							   ELSE x.max_drawdown END,
-		   peak_balance = CASE WHEN v_after > x.peak_balance OR x.peak_balance IS NULL
-							   THEN coalesce(v_after, x.peak_balance) ELSE x.peak_balance END,
-		   current_balance = coalesce(v_after, x.current_balance),
-		   first_round_at = CASE WHEN v_played < x.first_round_at OR x.first_round_at IS NULL
-								 THEN v_played ELSE x.first_round_at END,
-		   last_round_at = CASE WHEN v_played > x.last_round_at OR x.last_round_at IS NULL
-								THEN v_played ELSE x.last_round_at END,
-		   last_round_id = v_id;
-
-	-- the (bot, game, platform, strategy, UTC hour) roll-up; '' stands for no strategy
-	INSERT INTO crash_analytics.bot_hourly_rollups AS x
-		(bot_id, game_name, platform_code, strategy_name, hour_start, rounds, bets, wins, losses, skips, voids,
-		 total_staked, total_payout, total_profit, expected_profit, sum_win_probability, targeted_bets,
-		 sum_profit_squared, best_profit, worst_profit)
-	VALUES (v_bot, v_game, v_platform, coalesce(v_strategy, ''), date_trunc('hour', v_played, 'UTC'),
-			1, a_bet, a_win, a_loss, a_skip, a_void,
-			a_stake, a_payout, a_profit, a_expected, a_winprob, a_targeted,
-			a_sq, a_wl_profit, a_wl_profit)
-	ON CONFLICT (bot_id, game_name, platform_code, strategy_name, hour_start) DO UPDATE
-	   SET rounds = x.rounds + 1, bets = x.bets + a_bet,
-		   wins = x.wins + a_win, losses = x.losses + a_loss, skips = x.skips + a_skip, voids = x.voids + a_void,
-		   total_staked = x.total_staked + a_stake, total_payout = x.total_payout + a_payout,
-		   total_profit = x.total_profit + a_profit, expected_profit = x.expected_profit + a_expected,
-		   sum_win_probability = x.sum_win_probability + a_winprob, targeted_bets = x.targeted_bets + a_targeted,
-		   sum_profit_squared = x.sum_profit_squared + a_sq,
-		   best_profit = CASE WHEN a_wl_profit > x.best_profit OR x.best_profit IS NULL
-							  THEN coalesce(a_wl_profit, x.best_profit) ELSE x.best_profit END,
-		   worst_profit = CASE WHEN a_wl_profit < x.worst_profit OR x.worst_profit IS NULL
-							   THEN coalesce(a_wl_profit, x.worst_profit) ELSE x.worst_profit END;
-
-	-- and of its UTC day (1.2)
-	INSERT INTO crash_analytics.bot_daily_rollups AS x
-		(bot_id, game_name, platform_code, strategy_name, day_start, rounds, bets, wins, losses, skips, voids,
-		 total_staked, total_payout, total_profit, expected_profit, sum_win_probability, targeted_bets,
-		 sum_profit_squared, best_profit, worst_profit)
-	VALUES (v_bot, v_game, v_platform, coalesce(v_strategy, ''), date_trunc('day', v_played, 'UTC'),
-			1, a_bet, a_win, a_loss, a_skip, a_void,
-			a_stake, a_payout, a_profit, a_expected, a_winprob, a_targeted,
-			a_sq, a_wl_profit, a_wl_profit)
-	ON CONFLICT (bot_id, game_name, platform_code, strategy_name, day_start) DO UPDATE
-	   SET rounds = x.rounds + 1, bets = x.bets + a_bet,
-		   wins = x.wins + a_win, losses = x.losses + a_loss, skips = x.skips + a_skip, voids = x.voids + a_void,
-		   total_staked = x.total_staked + a_stake, total_payout = x.total_payout + a_payout,
-		   total_profit = x.total_profit + a_profit, expected_profit = x.expected_profit + a_expected,
-		   sum_win_probability = x.sum_win_probability + a_winprob, targeted_bets = x.targeted_bets + a_targeted,
-		   sum_profit_squared = x.sum_profit_squared + a_sq,
-		   best_profit = CASE WHEN a_wl_profit > x.best_profit OR x.best_profit IS NULL
-							  THEN coalesce(a_wl_profit, x.best_profit) ELSE x.best_profit END,
-		   worst_profit = CASE WHEN a_wl_profit < x.worst_profit OR x.worst_profit IS NULL
-							   THEN coalesce(a_wl_profit, x.worst_profit) ELSE x.worst_profit END;
 
 	RETURN v_id;
 END

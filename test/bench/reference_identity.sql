@@ -220,7 +220,17 @@ VALUES
 	(10015, 'orig', 'zeta', 'z1/5', 'z1', 'jetx', 'demo', 5, NULL, 1.99, NULL, NULL, NULL, NULL, NULL,
 	 NULL, NULL, NULL, '2026-02-11 02:14:00+00', NULL, NULL, NULL, NULL, NULL, NULL),
 	(10016, 'orig', 'zeta', 'z1/6', 'z1', 'jetx', 'demo', 6, NULL, 1.80, NULL, NULL, NULL, NULL, NULL,
-	 NULL, NULL, NULL, '2026-02-11 02:15:00+00', NULL, NULL, NULL, NULL, NULL, NULL);
+	 NULL, NULL, NULL, '2026-02-11 02:15:00+00', NULL, NULL, NULL, NULL, NULL, NULL),
+	-- lambda back-fills its session's start: rounds 3 (a loss) and 4 (a win) first, then
+	-- 1 and 2 (losses) played before them; in play order L L L W from 100.00 to 80.00
+	(10031, 'orig', 'lambda', 'l1/3', 'l1', 'aviator', 'dafabet', 3, 10.00, 1.10, 2.00, NULL, NULL, 80.00, NULL,
+	 NULL, NULL, NULL, '2026-02-11 02:33:00+00', NULL, NULL, NULL, NULL, NULL, NULL),
+	(10032, 'orig', 'lambda', 'l1/4', 'l1', 'aviator', 'dafabet', 4, 10.00, 3.00, 2.00, NULL, NULL, 70.00, NULL,
+	 NULL, NULL, NULL, '2026-02-11 02:34:00+00', NULL, NULL, NULL, NULL, NULL, NULL),
+	(10033, 'orig', 'lambda', 'l1/1', 'l1', 'aviator', 'dafabet', 1, 10.00, 1.20, 2.00, NULL, NULL, 100.00, NULL,
+	 NULL, NULL, NULL, '2026-02-11 02:31:00+00', NULL, NULL, NULL, NULL, NULL, NULL),
+	(10034, 'orig', 'lambda', 'l1/2', 'l1', 'aviator', 'dafabet', 2, 10.00, 1.30, 2.00, NULL, NULL, 90.00, NULL,
+	 NULL, NULL, NULL, '2026-02-11 02:32:00+00', NULL, NULL, NULL, NULL, NULL, NULL);
 
 -- retries, a few rounds after their original: the same content; the keys and
 -- the crash only; or the same values in another case and scale

@@ -34,7 +34,7 @@
 -- 7,964 rounds and 401 watched multipliers.  Every statistic is then
 -- compared with a recomputation from crash_game_rounds,
 -- analytics_round_multipliers and analytics_round_signals (and the games'
--- RTPs): streaks and drawdown by window functions in id order, intervals by
+-- RTPs): streaks and drawdown by window functions in play order, intervals by
 -- the textbook formulas.  Then half the history is purged and it all again.
 \set ON_ERROR_STOP 1
 \set QUIET 1
@@ -229,27 +229,29 @@ LANGUAGE sql STABLE AS $$
 			   AND (g IS NULL OR game_name = g) AND (p IS NULL OR platform_code = p)) x
 	 GROUP BY k1, k2 $$;
 
--- get_bot_statistics, recomputed: streaks over WIN/LOSS in id order (islands),
--- drawdown of cumulative profit from 0, balances in id order
+-- get_bot_statistics, recomputed: streaks over WIN/LOSS in play order
+-- (played_at, id) (islands), drawdown of cumulative profit from 0, balances
+-- in play order
 CREATE FUNCTION pg_temp.bot_stats() RETURNS SETOF record LANGUAGE sql STABLE AS $$
 	WITH wl AS (
-		SELECT bot_id, id, o, row_number() OVER (PARTITION BY bot_id ORDER BY id)
-							  - row_number() OVER (PARTITION BY bot_id, o ORDER BY id) AS island
+		SELECT bot_id, o, row_number() OVER (PARTITION BY bot_id ORDER BY played_at, id) AS seq,
+			   row_number() OVER (PARTITION BY bot_id ORDER BY played_at, id)
+			   - row_number() OVER (PARTITION BY bot_id, o ORDER BY played_at, id) AS island
 		  FROM pg_temp.rr WHERE settled
 	), islands AS (
-		SELECT bot_id, o, island, count(*) AS len, max(id) AS last_id FROM wl GROUP BY 1, 2, 3
+		SELECT bot_id, o, island, count(*) AS len, max(seq) AS last_seq FROM wl GROUP BY 1, 2, 3
 	), streaks AS (
 		SELECT bot_id, coalesce(max(len) FILTER (WHERE o = 'WIN'), 0) AS win_streak,
 			   coalesce(max(len) FILTER (WHERE o = 'LOSS'), 0) AS loss_streak,
-			   (array_agg(CASE o WHEN 'WIN' THEN len ELSE -len END ORDER BY last_id DESC))[1] AS current
+			   (array_agg(CASE o WHEN 'WIN' THEN len ELSE -len END ORDER BY last_seq DESC))[1] AS current
 		  FROM islands GROUP BY 1
 	), cum AS (
-		SELECT bot_id, id, sum(profit) OVER (PARTITION BY bot_id ORDER BY id) AS c FROM pg_temp.rr
+		SELECT bot_id, id, played_at, sum(profit) OVER (PARTITION BY bot_id ORDER BY played_at, id) AS c FROM pg_temp.rr
 	), dd AS (
 		SELECT bot_id, max(greatest(0, pk) - c) AS drawdown
-		  FROM (SELECT bot_id, c, max(c) OVER (PARTITION BY bot_id ORDER BY id) AS pk FROM cum) x GROUP BY 1
+		  FROM (SELECT bot_id, c, max(c) OVER (PARTITION BY bot_id ORDER BY played_at, id) AS pk FROM cum) x GROUP BY 1
 	), bal AS (
-		SELECT bot_id, max(ba) AS peak, (array_agg(ba ORDER BY id DESC) FILTER (WHERE ba IS NOT NULL))[1] AS cur,
+		SELECT bot_id, max(ba) AS peak, (array_agg(ba ORDER BY played_at DESC, id DESC) FILTER (WHERE ba IS NOT NULL))[1] AS cur,
 			   min(played_at) AS first_at, max(played_at) AS last_at
 		  FROM pg_temp.rr GROUP BY 1
 	)
@@ -277,16 +279,16 @@ SELECT b.bot_id::text COLLATE "default" AS bot_id, s.* FROM (SELECT DISTINCT bot
 CREATE VIEW pg_temp.session_expected AS
 WITH cum AS (
 	SELECT bot_id, session_id, id, bb, ba, round_number, played_at,
-		   sum(profit) OVER (PARTITION BY bot_id, session_id ORDER BY id) AS c FROM pg_temp.rr
+		   sum(profit) OVER (PARTITION BY bot_id, session_id ORDER BY played_at, id) AS c FROM pg_temp.rr
 ), s AS (
-	SELECT bot_id, session_id, (array_agg(bb ORDER BY id))[1] AS balance_start,
-		   (array_agg(ba ORDER BY id DESC) FILTER (WHERE ba IS NOT NULL))[1] AS balance_current,
-		   max(ba) AS max_ba, (array_agg(round_number ORDER BY id DESC))[1] AS last_round_number,
-		   (array_agg(played_at ORDER BY id DESC))[1] AS last_round_at, (array_agg(played_at ORDER BY id))[1] AS first_at
+	SELECT bot_id, session_id, (array_agg(bb ORDER BY played_at, id))[1] AS balance_start,
+		   (array_agg(ba ORDER BY played_at DESC, id DESC) FILTER (WHERE ba IS NOT NULL))[1] AS balance_current,
+		   max(ba) AS max_ba, (array_agg(round_number ORDER BY played_at DESC, id DESC))[1] AS last_round_number,
+		   (array_agg(played_at ORDER BY played_at DESC, id DESC))[1] AS last_round_at, (array_agg(played_at ORDER BY played_at, id))[1] AS first_at
 	  FROM cum GROUP BY 1, 2
 ), dd AS (
 	SELECT bot_id, session_id, max(greatest(0, pk) - c) AS drawdown
-	  FROM (SELECT bot_id, session_id, c, max(c) OVER (PARTITION BY bot_id, session_id ORDER BY id) AS pk FROM cum) x
+	  FROM (SELECT bot_id, session_id, c, max(c) OVER (PARTITION BY bot_id, session_id ORDER BY played_at, id) AS pk FROM cum) x
 	 GROUP BY 1, 2
 )
 SELECT f.key1 AS bot_id, f.key2 AS session_id, coalesce(l.ended_at, s.last_round_at) - s.first_at AS duration,
