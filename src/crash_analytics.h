@@ -422,6 +422,7 @@ typedef struct CaRound
 {
 	CaRow	   *row;			/* CA_ROUNDS */
 	bool		sent[RC_NCOLS]; /* given by the caller (not NULL) */
+	bool		played_now;		/* played_at is the logging time: no time was sent */
 } CaRound;
 
 extern void ca_round_normalize(CaRound *r);
@@ -526,7 +527,8 @@ extern bool ca_roi_interval(int64 bets, Numeric staked, Numeric profit, Numeric 
  * ----------------------------------------------------------------------
  */
 extern void ca_fanout_round(CaWriter *w, CaRound *r, const CaGame *game,
-							CaRow *bot, CaRow *session, bool session_fresh);
+							CaRow *bot, CaRow *session, bool session_fresh, CaRow *rollup);
+extern CaRow *ca_fetch_bot_rollup(CaWriter *w, Datum bot_id);
 extern CaRow *ca_fetch_session(CaWriter *w, text *bot_id, text *session_id);
 
 /* ----------------------------------------------------------------------

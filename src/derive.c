@@ -902,12 +902,15 @@ ca_round_derive(CaRound *r, const CaGame *game)
 		int			i;
 
 		played = ca_now();
+		r->played_now = true;
 		for (i = 0; i < (int) lengthof(order); i++)
 		{
 			d = ca_row_get(row, order[i], &isnull);
 			if (!isnull)
 			{
 				played = DatumGetTimestampTz(d);
+				/* logged_at is the logging time unless someone set it (INSERT's default is now()) */
+				r->played_now = order[i] == RC_LOGGED_AT && played == ca_now();
 				break;
 			}
 		}

@@ -173,11 +173,17 @@ fanout_session(CaWriter *w, CaRow *round, CaRow *session, const CaRoundFacts *f)
 	}
 }
 
+/* The bot's roll-up row, or NULL before its first round. */
+CaRow *
+ca_fetch_bot_rollup(CaWriter *w, Datum bot_id)
+{
+	return ca_fetch(w, CA_IDX_BOT_ROLLUP_KEY, &bot_id);
+}
+
 static void
-fanout_bot_rollup(CaWriter *w, CaRow *round, const CaRoundFacts *f)
+fanout_bot_rollup(CaWriter *w, CaRow *round, const CaRoundFacts *f, CaRow *b)
 {
 	Datum		key = rget(round, RC_BOT_ID);
-	CaRow	   *b = ca_fetch(w, CA_IDX_BOT_ROLLUP_KEY, &key);
 
 	if (b == NULL)
 	{
@@ -251,7 +257,7 @@ fanout_period_rollup(CaWriter *w, CaRow *round, const CaRoundFacts *f, const Per
 
 void
 ca_fanout_round(CaWriter *w, CaRound *r, const CaGame *game, CaRow *bot,
-				CaRow *session, bool session_fresh)
+				CaRow *session, bool session_fresh, CaRow *rollup)
 {
 	CaRow	   *round = r->row;
 	CaRoundFacts f = ca_round_facts(r);
@@ -260,7 +266,7 @@ ca_fanout_round(CaWriter *w, CaRound *r, const CaGame *game, CaRow *bot,
 	if (f.outcome != CA_SKIP)
 		fanout_outcome(w, round);
 	fanout_session(w, round, session_fresh ? NULL : session, &f);
-	fanout_bot_rollup(w, round, &f);
+	fanout_bot_rollup(w, round, &f, rollup);
 	fanout_period_rollup(w, round, &f, &hourly);
 	if (ca_table_present(CA_DAILY_ROLLUPS))
 		fanout_period_rollup(w, round, &f, &daily);

@@ -357,7 +357,8 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 	CaGame	   *game;
 	CaRow	   *bot,
 			   *logged,
-			   *session;
+			   *session,
+			   *rollup;
 	text	   *bot_id,
 			   *session_id;
 	Datum		keys[4];
@@ -433,6 +434,22 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 			ca_round_fill_balance(r, DatumGetNumeric(datumCopy(d, false, -1)));
 	}
 
+	/*
+	 * A round sent without any time is taken as played when it is logged,
+	 * and after every round its bot logged before: under the bot's lock,
+	 * at least at its latest round's time.  Transactions waiting for the
+	 * lock started (now()) in another order than they get it, and a round
+	 * that seemed played before the bot's latest would have the bot
+	 * replayed (fanout.c, note_out_of_order).
+	 */
+	rollup = ca_fetch_bot_rollup(w, PointerGetDatum(bot_id));
+	if (r->played_now && rollup != NULL)
+	{
+		d = ca_row_get(rollup, BR_LAST_AT, &isnull);
+		if (!isnull && DatumGetTimestampTz(d) > DatumGetTimestampTz(ca_row_get(row, RC_PLAYED_AT, NULL)))
+			ca_row_set(row, RC_PLAYED_AT, d);
+	}
+
 	ca_row_set(row, RC_INGEST_PATH, CStringGetTextDatum(path_names[path]));
 	ca_row_set(row, RC_DERIVED_AT, TimestampTzGetDatum(ca_now()));
 	if (path == CA_PATH_INSERT)
@@ -451,7 +468,7 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 	res.round_id = DatumGetInt64(ca_row_get(row, RC_ID, NULL));
 	res.row = row;
 
-	ca_fanout_round(w, r, game, bot, session, session == NULL);
+	ca_fanout_round(w, r, game, bot, session, session == NULL, rollup);
 	/* an immediate writer's rows must be visible to the next round's updates */
 	if (!ca_writer_is_deferred(w))
 		CommandCounterIncrement();

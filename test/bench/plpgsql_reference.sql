@@ -949,8 +949,11 @@ BEGIN
 	END IF;
 	v_final := CASE v_outcome WHEN 'WIN' THEN v_cashout WHEN 'LOSS' THEN v_crash END;
 
-	-- timing: played_at is the first known of end, start, bet, cash-out, else now
-	v_played := coalesce(v_ended, v_started, v_placed, v_cashed, now());
+	-- timing: played_at is the first known of end, start, bet, cash-out, else now,
+	-- but not before the bot's latest round (ingest.c)
+	v_played := coalesce(v_ended, v_started, v_placed, v_cashed,
+						 greatest(now(), (SELECT x.last_round_at FROM crash_analytics.bot_rollups x
+										   WHERE x.bot_id = v_bot)));
 	IF v_started IS NOT NULL AND v_ended IS NOT NULL THEN
 		v_duration := trunc((extract(epoch FROM v_ended) - extract(epoch FROM v_started)) * 1000);
 	END IF;

@@ -190,9 +190,11 @@ off=$(rel_log_offset)
 set +e
 replay_out=$(rel_psql rel_replay 2>&1 <<'SQL'
 CREATE EXTENSION crash_analytics;
-SELECT crash_analytics.log_crash_round('bot_k', 's', 'aviator', 'demo', 1, 1.00, 2.00, 1.50);
+SELECT crash_analytics.log_crash_round('bot_k', 's', 'aviator', 'demo', 1, 1.00, 2.00, 1.50,
+			 round_started_at => '2026-01-01 01:00:00+00');
 BEGIN;
-SELECT crash_analytics.log_crash_round('bot_k', 's', 'aviator', 'demo', 2, 1.00, 2.00, 1.50);
+SELECT crash_analytics.log_crash_round('bot_k', 's', 'aviator', 'demo', 2, 1.00, 2.00, 1.50,
+			 round_started_at => '2026-01-01 02:00:00+00');
 ROLLBACK;
 SELECT count(crash_analytics.log_crash_round('bot_k', 's' || g, 'aviator', 'demo', g, 1.00, 2.00, 1.50,
 			 round_started_at => '2026-01-01'::timestamptz + g * interval '1 hour'))
