@@ -3,15 +3,26 @@
 #
 #   1. A database installed at 1.0 (CREATE EXTENSION crash_analytics VERSION
 #      '1.0'), filled by fill.sql, with the writer and reader profiles
-#      granted, then ALTER EXTENSION crash_analytics UPDATE: its data is
-#      unchanged (every table, row by row, and every sequence), the
-#      verify_consistency() checks pass, and logging goes on.
+#      granted and hand-made grants on functions the update re-creates (one
+#      through a grant option, so made by another role than the owner),
+#      then ALTER EXTENSION crash_analytics UPDATE, with no grant re-run: its
+#      data is unchanged (every table, row by row, and every sequence), the
+#      verify_consistency() checks pass, and logging goes on.  Every
+#      function the update dropped and created again keeps every grant it
+#      had, the profiles' roles can run every function of their profile
+#      (those the update added included) and read the new tables, and no
+#      role's grant became an initial privilege.  Before that, with a
+#      user's view on verify_consistency(), the update fails with
+#      PostgreSQL's dependency error naming the view, changing nothing, and
+#      succeeds once the view is dropped.
 #   2. Its catalog (catalog.sql: tables, columns, defaults, constraints,
 #      indexes, sequences, views, functions with their volatility, security,
 #      proconfig and source, privileges, initial privileges, triggers,
 #      policies, comments, the config-dump list by name, member objects) is
-#      that of a fresh 1.1 install given the same fill and grants -- and,
-#      without fill nor grants, that of an empty fresh 1.1 install.
+#      that of a fresh install given the same fill and grants -- and,
+#      without fill nor grants, that of an empty fresh install.  The same
+#      for a database installed at 1.1 (CREATE EXTENSION crash_analytics
+#      VERSION '1.1'), filled and granted, then updated.
 #   3. The whole pg_regress, isolation and pgTAP suites run against extension
 #      objects that came from an update: copies of the suites in which
 #      "CREATE EXTENSION crash_analytics;" becomes "CREATE EXTENSION
@@ -35,30 +46,196 @@ DO $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rel_fleet') THEN CREATE ROLE rel_fleet LOGIN; END IF;
 	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rel_analyst') THEN CREATE ROLE rel_analyst LOGIN; END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rel_hand') THEN CREATE ROLE rel_hand LOGIN; END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rel_lead') THEN CREATE ROLE rel_lead LOGIN; END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rel_intern') THEN CREATE ROLE rel_intern LOGIN; END IF;
 END
 $$;
 SQL
 GRANTS="SELECT crash_analytics.grant_writer('rel_fleet'); SELECT crash_analytics.grant_reader('rel_analyst');"
+# grants made by hand on functions that 1.0--1.1 drops and creates again:
+# purge_rounds_before (in no profile) to rel_hand, and verify_consistency to
+# rel_lead with the grant option, which rel_lead uses to give it to rel_intern
+HAND="GRANT EXECUTE ON FUNCTION crash_analytics.purge_rounds_before(timestamptz, boolean) TO rel_hand;
+GRANT USAGE ON SCHEMA crash_analytics TO rel_lead;
+GRANT EXECUTE ON FUNCTION crash_analytics.verify_consistency() TO rel_lead WITH GRANT OPTION;
+SET ROLE rel_lead;
+GRANT EXECUTE ON FUNCTION crash_analytics.verify_consistency() TO rel_intern;
+RESET ROLE;"
+
+# What an update must keep, written down before it: every function of the
+# extension (signature, oid, ACL), every relation, and the profiles' functions
+# (a table in public, which the update does not touch).
+save_state() {	# save_state DB
+	rel_psql "$1" >/dev/null <<'SQL'
+DROP TABLE IF EXISTS public.rel_before;
+CREATE TABLE public.rel_before AS
+SELECT 'function' AS kind, p.oid::regprocedure::text AS object, p.oid,
+	   coalesce(p.proacl, acldefault('f', p.proowner))::text[] AS acl
+  FROM pg_proc p WHERE p.pronamespace = 'crash_analytics'::regnamespace
+UNION ALL
+SELECT 'relation', c.oid::regclass::text, c.oid, NULL FROM pg_class c
+ WHERE c.relnamespace = 'crash_analytics'::regnamespace AND c.relkind IN ('r', 'v', 'm')
+UNION ALL SELECT 'reader', f::text, f, NULL FROM crash_analytics.reader_functions() f
+UNION ALL SELECT 'writer', f::text, f, NULL FROM crash_analytics.writer_functions() f;
+SQL
+}
+# After the update, with no grant re-run: the grants are where they were.
+# MIN_RECREATED: the update is known to drop and create again at least that
+# many functions (else this proves nothing about them).
+check_grants_kept() {	# check_grants_kept DB LABEL MIN_RECREATED
+	local db=$1 label=$2 min=$3 got
+	got=$(rel_psql "$db" -F ' ' -c "
+		SELECT count(*), count(*) FILTER (WHERE NOT b.acl <@ coalesce(p.proacl, acldefault('f', p.proowner))::text[]),
+			   string_agg(b.object || ': ' || b.acl::text || ' -> ' || coalesce(p.proacl, acldefault('f', p.proowner))::text, '; ')
+				 FILTER (WHERE NOT b.acl <@ coalesce(p.proacl, acldefault('f', p.proowner))::text[])
+		  FROM public.rel_before b JOIN pg_proc p ON p.oid = to_regprocedure(b.object)
+		 WHERE b.kind = 'function' AND p.oid <> b.oid")
+	local n=${got%% *}
+	if [ "$n" -ge "$min" ] && [ "$(cut -d' ' -f2 <<<"$got")" = 0 ]; then
+		rel_ok "$label: each of the $n functions the update dropped and created again keeps every grant it had (no grant re-run)"
+	else
+		rel_not_ok "$label: each function the update dropped and created again (at least $min) keeps every grant it had" "$got"
+	fi
+	rel_figure "$label: $n functions re-created by the update, their grants kept"
+	# the grants by name, for the functions 1.0--1.1 re-creates (whatever the
+	# version the database started at, the roles must hold them now)
+	rel_is "$label: by name: the reader keeps EXECUTE on the re-created export_multipliers_for_ml, verify_consistency, get_signal_effectiveness and get_bot_statistics, the hand-made grants on purge_rounds_before and verify_consistency (the latter through rel_lead's grant option) are kept, and nothing more is given" \
+		"$(rel_psql "$db" -c "
+		SELECT string_agg(format('%s %s %s', r, f, has_function_privilege(r, ('crash_analytics.' || f)::regprocedure, 'EXECUTE')),
+						  E'\n' ORDER BY r, f)
+		  FROM (VALUES ('rel_analyst', 'export_multipliers_for_ml(text, integer)'),
+					   ('rel_analyst', 'get_bot_statistics(text)'),
+					   ('rel_analyst', 'get_signal_effectiveness(text, timestamptz, timestamptz)'),
+					   ('rel_analyst', 'purge_rounds_before(timestamptz, boolean)'),
+					   ('rel_analyst', 'verify_consistency()'),
+					   ('rel_fleet', 'verify_consistency()'),
+					   ('rel_hand', 'purge_rounds_before(timestamptz, boolean)'),
+					   ('rel_hand', 'verify_consistency()'),
+					   ('rel_intern', 'verify_consistency()'),
+					   ('rel_lead', 'verify_consistency()')) v(r, f)")" \
+		"rel_analyst export_multipliers_for_ml(text, integer) t
+rel_analyst get_bot_statistics(text) t
+rel_analyst get_signal_effectiveness(text, timestamptz, timestamptz) t
+rel_analyst purge_rounds_before(timestamptz, boolean) f
+rel_analyst verify_consistency() t
+rel_fleet verify_consistency() f
+rel_hand purge_rounds_before(timestamptz, boolean) t
+rel_hand verify_consistency() f
+rel_intern verify_consistency() t
+rel_lead verify_consistency() t"
+	rel_is "$label: verify_consistency() still carries rel_lead's grant option and rel_intern's grant made by rel_lead" \
+		"$(rel_psql "$db" -c "SELECT array_to_string(ARRAY(SELECT a::text FROM unnest(p.proacl) a WHERE a::text ~ '^rel_(lead|intern)='), ' ')
+			FROM pg_proc p WHERE p.oid = 'crash_analytics.verify_consistency()'::regprocedure")" \
+		"rel_lead=X*/postgres rel_intern=X/rel_lead"
+	got=$(rel_psql "$db" -F ' ' -c "
+		SELECT count(*) FILTER (WHERE p = 'reader'), count(*) FILTER (WHERE p = 'reader' AND NOT has_function_privilege('rel_analyst', f, 'EXECUTE')),
+			   count(*) FILTER (WHERE p = 'writer'), count(*) FILTER (WHERE p = 'writer' AND NOT has_function_privilege('rel_fleet', f, 'EXECUTE')),
+			   coalesce(string_agg(f::text, ', ') FILTER (WHERE NOT has_function_privilege(CASE p WHEN 'reader' THEN 'rel_analyst' ELSE 'rel_fleet' END, f, 'EXECUTE')), '')
+		  FROM (SELECT 'reader' AS p, f FROM crash_analytics.reader_functions() f
+				UNION ALL SELECT 'writer', f FROM crash_analytics.writer_functions() f) x
+		 WHERE NOT EXISTS (SELECT FROM public.rel_before b WHERE b.kind = x.p AND b.object = x.f::text)")
+	read -r nr mr nw mw rest <<<"$got"
+	rel_is "$label: the reader can run each of the $nr functions the update added to reader_functions(), the writer each of the $nw it added to writer_functions()" \
+		"$mr $mw $rest" "0 0 "
+	rel_figure "$label: $nr functions added to the reader profile, $nw to the writer profile, given to the roles that held it"
+	got=$(rel_psql "$db" -F ' ' -c "
+		SELECT count(*), count(*) FILTER (WHERE NOT has_table_privilege('rel_analyst', c.oid, 'SELECT')),
+			   coalesce(string_agg(c.relname, ', ') FILTER (WHERE NOT has_table_privilege('rel_analyst', c.oid, 'SELECT')), '')
+		  FROM pg_class c WHERE c.relnamespace = 'crash_analytics'::regnamespace AND c.relkind IN ('r', 'v', 'm')
+		   AND NOT EXISTS (SELECT FROM public.rel_before b WHERE b.kind = 'relation' AND b.object = c.oid::regclass::text)")
+	read -r n m rest <<<"$got"
+	rel_is "$label: the reader can read each of the $n tables and views the update added" "$m $rest" "0 "
+	rel_is "$label: no role's grant became an initial privilege of the extension (pg_dump would leave it out)" \
+		"$(rel_psql "$db" -c "SELECT count(*) FROM pg_init_privs WHERE initprivs::text ~ 'rel_'")" 0
+}
+
+# ---------------------------------------------------------------- 0. scripts
+# The update scripts keep grants with one mechanism, the same text in each
+# (regions "grants kept, saved" and "grants kept, given back"): saved before
+# the first statement that drops or creates a function, table or view, given
+# back after the last one.
+region() { sed -n "/^-- region: $1\$/,/^-- end region: $1\$/p" "$2"; }
+n=0
+for f in "$CA_ROOT"/sql/crash_analytics--*--*.sql; do
+	n=$((n + 1))
+	for r in "grants kept, saved" "grants kept, given back"; do
+		if [ -z "$(region "$r" "$f")" ]; then
+			rel_not_ok "$(basename "$f") has the region \"$r\""
+		elif [ -n "$(diff <(region "$r" "$f") <(region "$r" "$CA_ROOT/sql/crash_analytics--1.0--1.1.sql"))" ]; then
+			rel_not_ok "$(basename "$f"): the region \"$r\" is that of crash_analytics--1.0--1.1.sql" \
+				"$(diff <(region "$r" "$f") <(region "$r" "$CA_ROOT/sql/crash_analytics--1.0--1.1.sql") | head -n 20)"
+		fi
+	done
+	rel_empty "$(basename "$f"): grants saved before the first DROP or CREATE of a function, table or view, given back after the last" \
+		"$(awk '/^-- region: grants kept, (saved|given back)$/ { inside = 1 }
+				/^-- end region: grants kept, saved$/ { inside = 0; saved = NR }
+				/^-- region: grants kept, given back$/ { back = NR }
+				/^-- end region: grants kept, given back$/ { inside = 0 }
+				/^(DROP|CREATE) (FUNCTION|TABLE|VIEW|MATERIALIZED VIEW) / && !inside { if (!first) first = NR; last = NR }
+				END {
+					if (!saved || !back) print "a region is missing"
+					else if (first && first < saved) print "line " first ": before the saved region (line " saved ")"
+					else if (last > back) print "line " last ": after the given-back region (line " back ")"
+				}' "$f")"
+done
+rel_figure "$n update scripts, each keeping grants with the same two regions"
 
 # ---------------------------------------------------------------- 1. data
 ca_say "upgrade: install 1.0, fill, ALTER EXTENSION UPDATE"
 rel_createdb $OLD
 rel_psql $OLD -c "CREATE EXTENSION crash_analytics VERSION '1.0'" >/dev/null
 rel_is "installed at 1.0" "$(rel_psql $OLD -c "SELECT extversion FROM pg_extension WHERE extname = 'crash_analytics'")" "1.0"
-rel_psql $OLD -f "$REL_DIR/fill.sql" -c "$GRANTS" >/dev/null
+rel_psql $OLD -f "$REL_DIR/fill.sql" -c "$GRANTS" -c "$HAND" >/dev/null
 rel_check_consistency $OLD "1.0, filled"
 rel_snapshot $OLD "$REL_WORK/snap.before"
+
+# A user's view on a function that the update drops and creates again: the
+# update stops at PostgreSQL's dependency error, changing nothing (README,
+# "Upgrading": drop such views before the update, create them again after).
+rel_psql $OLD -c "CREATE VIEW public.rel_user_view AS SELECT * FROM crash_analytics.verify_consistency()"
+rel_is "README's query lists the user's views on the extension's functions" \
+	"$(rel_psql $OLD -F ' ' <<'SQL'
+SELECT DISTINCT v.oid::regclass AS view, d.refobjid::regprocedure AS uses
+  FROM pg_depend d
+  JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
+  JOIN pg_class v ON v.oid = r.ev_class
+ WHERE d.refclassid = 'pg_proc'::regclass
+   AND d.refobjid IN (SELECT p.oid FROM pg_proc p WHERE p.pronamespace = 'crash_analytics'::regnamespace)
+   AND v.relnamespace <> 'crash_analytics'::regnamespace
+ ORDER BY 1, 2;
+SQL
+)" "rel_user_view crash_analytics.verify_consistency()"
+set +e
+out=$(rel_psql $OLD -v VERBOSITY=verbose -c "ALTER EXTENSION crash_analytics UPDATE" 2>&1)
+rc=$?
+set -e
+rel_is "a user's view on verify_consistency(): the update fails with PostgreSQL's dependency error (2BP01) naming the view" \
+	"$([ $rc -ne 0 ] && echo failed || echo succeeded)
+$(grep -E '^(ERROR|DETAIL):' <<<"$out")" \
+	"failed
+ERROR:  2BP01: cannot drop function verify_consistency() because other objects depend on it
+DETAIL:  view public.rel_user_view depends on function verify_consistency()"
+rel_is "after the failed update: still at 1.0" \
+	"$(rel_psql $OLD -c "SELECT extversion FROM pg_extension WHERE extname = 'crash_analytics'")" "1.0"
+rel_snapshot $OLD "$REL_WORK/snap.failed"
+rel_compare_snapshots "data kept by the failed update" "$REL_WORK/snap.before" "$REL_WORK/snap.failed"
+rel_psql $OLD -c "DROP VIEW public.rel_user_view"
+
+save_state $OLD
 set +e
 out=$(rel_psql $OLD -c "ALTER EXTENSION crash_analytics UPDATE" 2>&1)
 rc=$?
 set -e
-rel_is "ALTER EXTENSION crash_analytics UPDATE succeeds" "$rc $out" "0 "
+rel_is "view dropped: ALTER EXTENSION crash_analytics UPDATE succeeds, with no error, warning or notice" "$rc $out" "0 "
 rel_is "updated to the default version $default" \
 	"$(rel_psql $OLD -c "SELECT extversion FROM pg_extension WHERE extname = 'crash_analytics'")" "$default"
-# the documented step after an update (README, "Upgrading"): the update grants
-# nothing by itself, so the operator re-runs the profile grants, which give
-# the roles the functions the new version added
-rel_psql $OLD -c "$GRANTS" >/dev/null
+rel_is "the user's view created again after the update works" \
+	"$(rel_psql $OLD -c "CREATE VIEW public.rel_user_view AS SELECT * FROM crash_analytics.verify_consistency()" \
+		-c "SELECT count(*) > 0 AND bool_and(ok) FROM public.rel_user_view" -c "DROP VIEW public.rel_user_view")" t
+# no grant re-run: the update kept them
+check_grants_kept $OLD "1.0 -> $default" 7
+rel_psql $OLD -c "DROP TABLE public.rel_before"
 rel_snapshot $OLD "$REL_WORK/snap.after"
 rel_compare_snapshots "data kept by the update" "$REL_WORK/snap.before" "$REL_WORK/snap.after"
 rel_check_consistency $OLD "after the update"
@@ -88,11 +265,36 @@ rel_figure "1.0 database: $(wc -l <"$REL_WORK/snap.before/crash_game_rounds.rows
 # ---------------------------------------------------------------- 2. catalog
 ca_say "upgrade: the catalog against a fresh $default install"
 rel_createdb $NEW
-rel_psql $NEW -c "CREATE EXTENSION crash_analytics" -f "$REL_DIR/fill.sql" -c "$GRANTS" >/dev/null
+rel_psql $NEW -c "CREATE EXTENSION crash_analytics" -f "$REL_DIR/fill.sql" -c "$GRANTS" -c "$HAND" >/dev/null
 rel_catalog $OLD "$REL_WORK/catalog.updated"
 rel_catalog $NEW "$REL_WORK/catalog.fresh"
 rel_compare_catalogs "filled and granted, updated vs fresh" "$REL_WORK/catalog.updated" "$REL_WORK/catalog.fresh"
-rel_figure "catalog: $(wc -l <"$REL_WORK/catalog.fresh") facts compared (filled databases with the profiles granted)"
+rel_figure "catalog: $(wc -l <"$REL_WORK/catalog.fresh") facts compared (filled databases with the profiles and the hand-made grants)"
+
+# the same from 1.1: installed at 1.1, filled and granted, updated
+if [ "$default" != 1.1 ]; then
+	ca_say "upgrade: install 1.1, fill, ALTER EXTENSION UPDATE"
+	rel_createdb rel_up11_upd
+	rel_psql rel_up11_upd -c "CREATE EXTENSION crash_analytics VERSION '1.1'" -f "$REL_DIR/fill.sql" -c "$GRANTS" -c "$HAND" >/dev/null
+	rel_is "installed at 1.1" \
+		"$(rel_psql rel_up11_upd -c "SELECT extversion FROM pg_extension WHERE extname = 'crash_analytics'")" "1.1"
+	rel_snapshot rel_up11_upd "$REL_WORK/snap11.before"
+	save_state rel_up11_upd
+	set +e
+	out=$(rel_psql rel_up11_upd -c "ALTER EXTENSION crash_analytics UPDATE" 2>&1)
+	rc=$?
+	set -e
+	rel_is "1.1 -> $default: ALTER EXTENSION crash_analytics UPDATE succeeds, with no error, warning or notice" "$rc $out" "0 "
+	rel_is "1.1 -> $default: updated to the default version" \
+		"$(rel_psql rel_up11_upd -c "SELECT extversion FROM pg_extension WHERE extname = 'crash_analytics'")" "$default"
+	rel_snapshot rel_up11_upd "$REL_WORK/snap11.after"
+	rel_compare_snapshots "1.1 -> $default: data kept by the update" "$REL_WORK/snap11.before" "$REL_WORK/snap11.after"
+	rel_check_consistency rel_up11_upd "1.1 -> $default, after the update"
+	check_grants_kept rel_up11_upd "1.1 -> $default" 0
+	rel_psql rel_up11_upd -c "DROP TABLE public.rel_before"
+	rel_catalog rel_up11_upd "$REL_WORK/catalog.updated11"
+	rel_compare_catalogs "1.1, filled and granted, updated vs fresh" "$REL_WORK/catalog.updated11" "$REL_WORK/catalog.fresh"
+fi
 # the same without data nor grants: what the scripts alone make
 rel_createdb rel_up10_empty
 rel_createdb rel_up11_empty
@@ -102,6 +304,13 @@ rel_catalog rel_up10_empty "$REL_WORK/catalog.updated.empty"
 rel_catalog rel_up11_empty "$REL_WORK/catalog.fresh.empty"
 rel_empty "empty, updated vs fresh: the whole catalog is the same ($(wc -l <"$REL_WORK/catalog.fresh.empty") facts)" \
 	"$(diff "$REL_WORK/catalog.updated.empty" "$REL_WORK/catalog.fresh.empty" || true)"
+if [ "$default" != 1.1 ]; then
+	rel_createdb rel_up11_upd_empty
+	rel_psql rel_up11_upd_empty -c "CREATE EXTENSION crash_analytics VERSION '1.1'" -c "ALTER EXTENSION crash_analytics UPDATE" >/dev/null
+	rel_catalog rel_up11_upd_empty "$REL_WORK/catalog.updated11.empty"
+	rel_empty "empty, updated from 1.1 vs fresh: the whole catalog is the same" \
+		"$(diff "$REL_WORK/catalog.updated11.empty" "$REL_WORK/catalog.fresh.empty" || true)"
+fi
 
 # an updated database is backed up like any other: pg_dump/pg_restore give
 # the same catalog, the profiles' grants included (pg_dump dumps the ACLs
