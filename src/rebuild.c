@@ -373,8 +373,8 @@ compare_rows(CaDiffOut *out, const char *table, const char *key, CaRow *stored,
 Datum
 ca_rollup_differences(PG_FUNCTION_ARGS)
 {
-	Datum		bot = PointerGetDatum(PG_GETARG_TEXT_PP(0));
-	char	   *bot_name = TextDatumGetCString(bot);
+	Datum		bot;
+	char	   *bot_name;
 	Snapshot	snap = GetActiveSnapshot();
 	CaDiffOut	out;
 	Replay	   *rp;
@@ -383,6 +383,10 @@ ca_rollup_differences(PG_FUNCTION_ARGS)
 	HASH_SEQ_STATUS seq;
 	ReplayEntry *e;
 
+	/* not STRICT since 1.2: a NULL bot is an error, as for get_bot_statistics */
+	ca_require(fcinfo, 0, "bot_id");
+	bot = PointerGetDatum(PG_GETARG_TEXT_PP(0));
+	bot_name = TextDatumGetCString(bot);
 	ca_diff_begin(fcinfo, &out);
 	rp = replay_bot(bot, snap);
 
@@ -462,8 +466,8 @@ copy_cols(CaRow *dst, CaRow *src, const int *cols, int ncols)
 Datum
 ca_rebuild_rollups(PG_FUNCTION_ARGS)
 {
-	text	   *bot_id = PG_GETARG_TEXT_PP(0);
-	Datum		bot = PointerGetDatum(bot_id);
+	text	   *bot_id;
+	Datum		bot;
 	Replay	   *rp;
 	CaWriter   *w;
 	CaRow	   *stored;
@@ -473,6 +477,10 @@ ca_rebuild_rollups(PG_FUNCTION_ARGS)
 	ReplayEntry *e;
 	int64		rounds;
 
+	/* not STRICT since 1.2: a NULL bot is an error rather than a silent NULL */
+	ca_require(fcinfo, 0, "bot_id");
+	bot_id = PG_GETARG_TEXT_PP(0);
+	bot = PointerGetDatum(bot_id);
 	ca_lock_bot(bot_id);
 	CommandCounterIncrement();
 	rp = replay_bot(bot, GetLatestSnapshot());
