@@ -495,7 +495,7 @@ SELECT * FROM crash_analytics.get_multiplier_quantiles('aviator', 'dafabet',
 --   -> 0.97/0.97 - 0.01 = 0.99 -> 1.00
 SELECT probability, theoretical FROM crash_analytics.get_multiplier_quantiles('aviator', 'dafabet',
   probabilities => '{0.03}');
--- bad probabilities: 22023
+-- bad probabilities: 22023 (NULL ones: 22004)
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_quantiles('aviator', 'dafabet', probabilities => '{}')$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_quantiles('aviator', 'dafabet', probabilities => NULL)$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_quantiles('aviator', 'dafabet', probabilities => '{0}')$$);
@@ -638,7 +638,7 @@ SELECT count(*) AS rows_checked,
 -- row_limit below 1: 22023
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml('aviator', 0)$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml('aviator', -5)$$);
--- row_limit NULL: no limit (as LIMIT NULL), all 20; an unknown game, or none: 42704
+-- row_limit NULL: no limit (as LIMIT NULL), all 20; an unknown game: 42704, none: 22004
 SELECT count(*) AS all_aviator_rows FROM crash_analytics.export_multipliers_for_ml('aviator', NULL);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml('nogame', 10)$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml(NULL, 10)$$);

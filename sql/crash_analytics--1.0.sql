@@ -8,12 +8,32 @@
  * existing schema named in the control file; if another role owns it, that
  * role could have planted functions, operators or tables that our script and
  * our callers would then resolve.  Fail before creating anything.
+ *
+ * A schema of the installing role is refused too when it holds any object
+ * at all, of any kind, whoever owns it (another role with CREATE on it may
+ * have planted a function, a type, an operator, a collation...; even an
+ * object of our own would be one the extension does not know), or when its
+ * ACL grants anything to a role other than its owner (PUBLIC included).  A
+ * grant is refused rather than revoked: a role that held CREATE may be in
+ * the middle of creating something this check cannot see yet, and keeping
+ * CREATE after the install would let it plant an overload of one of our
+ * functions later (crash_analytics.get_bot_statistics(varchar) resolves
+ * before (text) for a varchar argument).  The profiles grant USAGE again,
+ * through grant_reader() and grant_writer().
+ *
+ * The objects are found twice over: through pg_depend (every object created
+ * in a schema records a dependency on it) and through every catalog with a
+ * namespace column, so that neither alone has to be complete.
  */
 DO $guard$
 DECLARE
+	nsp oid;
 	schema_owner name;
+	n_held bigint;
+	listed text;
+	grants text;
 BEGIN
-	SELECT r.rolname INTO schema_owner
+	SELECT n.oid, r.rolname INTO nsp, schema_owner
 	  FROM pg_catalog.pg_namespace n
 	  JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) n.nspowner
 	 WHERE n.nspname OPERATOR(pg_catalog.=) 'crash_analytics';
@@ -24,16 +44,85 @@ BEGIN
 			DETAIL = 'The extension installs into a schema owned by the role that creates it, so that no other role''s objects can take part in its functions.',
 			HINT = 'Drop or rename the existing schema, or have its owner create the extension.';
 	END IF;
-	IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-				 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-				WHERE n.nspname OPERATOR(pg_catalog.=) 'crash_analytics')
-	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
-				 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
-				WHERE n.nspname OPERATOR(pg_catalog.=) 'crash_analytics') THEN
+
+	WITH held (classid, objid) AS (
+		SELECT d.classid, d.objid
+		  FROM pg_catalog.pg_depend d
+		 WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+		   AND d.refobjid OPERATOR(pg_catalog.=) nsp
+		   -- the extension being created depends on its schema
+		   AND NOT (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+					AND d.objid IN (SELECT e.oid FROM pg_catalog.pg_extension e
+									 WHERE e.extname OPERATOR(pg_catalog.=) 'crash_analytics'))
+		UNION SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_class c
+		 WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp
+		UNION SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, p.oid FROM pg_catalog.pg_proc p
+		 WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp
+		UNION SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid FROM pg_catalog.pg_type t
+		 WHERE t.typnamespace OPERATOR(pg_catalog.=) nsp
+		UNION SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_operator o
+		 WHERE o.oprnamespace OPERATOR(pg_catalog.=) nsp
+		UNION SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_opclass o
+		 WHERE o.opcnamespace OPERATOR(pg_catalog.=) nsp
+		UNION SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_opfamily o
+		 WHERE o.opfnamespace OPERATOR(pg_catalog.=) nsp
+		UNION SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_collation o
+		 WHERE o.collnamespace OPERATOR(pg_catalog.=) nsp
+		UNION SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_conversion o
+		 WHERE o.connamespace OPERATOR(pg_catalog.=) nsp
+		UNION SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_constraint o
+		 WHERE o.connamespace OPERATOR(pg_catalog.=) nsp
+		UNION SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_config o
+		 WHERE o.cfgnamespace OPERATOR(pg_catalog.=) nsp
+		UNION SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_dict o
+		 WHERE o.dictnamespace OPERATOR(pg_catalog.=) nsp
+		UNION SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_parser o
+		 WHERE o.prsnamespace OPERATOR(pg_catalog.=) nsp
+		UNION SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_template o
+		 WHERE o.tmplnamespace OPERATOR(pg_catalog.=) nsp
+		UNION SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_statistic_ext o
+		 WHERE o.stxnamespace OPERATOR(pg_catalog.=) nsp
+		UNION SELECT 'pg_catalog.pg_extension'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_extension o
+		 WHERE o.extnamespace OPERATOR(pg_catalog.=) nsp AND o.extname OPERATOR(pg_catalog.<>) 'crash_analytics'
+		-- default privileges for objects created in the schema, and publications of it
+		UNION SELECT 'pg_catalog.pg_default_acl'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_default_acl o
+		 WHERE o.defaclnamespace OPERATOR(pg_catalog.=) nsp
+		UNION SELECT 'pg_catalog.pg_publication_namespace'::pg_catalog.regclass, o.oid
+		  FROM pg_catalog.pg_publication_namespace o
+		 WHERE o.pnnspid OPERATOR(pg_catalog.=) nsp
+	), described AS (
+		SELECT o.type OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) o.identity AS what
+		  FROM held h, pg_catalog.pg_identify_object(h.classid, h.objid, 0) o
+	)
+	SELECT pg_catalog.count(*),
+		   pg_catalog.string_agg(d.what, ', ' ORDER BY d.what) FILTER (WHERE d.k OPERATOR(pg_catalog.<=) 10)
+	  INTO n_held, listed
+	  FROM (SELECT x.what, pg_catalog.row_number() OVER (ORDER BY x.what) AS k FROM described x) d;
+	IF n_held OPERATOR(pg_catalog.>) 0 THEN
 		RAISE EXCEPTION USING
 			ERRCODE = 'duplicate_schema',
 			MESSAGE = 'schema "crash_analytics" is not empty',
+			DETAIL = pg_catalog.format('It holds %s %s: %s%s.', n_held,
+									   CASE WHEN n_held OPERATOR(pg_catalog.=) 1 THEN 'object' ELSE 'objects' END, listed,
+									   CASE WHEN n_held OPERATOR(pg_catalog.>) 10 THEN ', ...' ELSE '' END),
 			HINT = 'Install the extension into a new or empty schema.';
+	END IF;
+
+	SELECT pg_catalog.string_agg(pg_catalog.format('%s to %s', a.privilege_type,
+							   CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+									ELSE pg_catalog.quote_ident(r.rolname) END),
+							   ', ' ORDER BY a.privilege_type, r.rolname)
+	  INTO grants
+	  FROM pg_catalog.pg_namespace n
+	 CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) a
+	  LEFT JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
+	 WHERE n.oid OPERATOR(pg_catalog.=) nsp AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner;
+	IF grants IS NOT NULL THEN
+		RAISE EXCEPTION USING
+			ERRCODE = 'duplicate_schema',
+			MESSAGE = 'schema "crash_analytics" grants privileges to roles other than its owner',
+			DETAIL = pg_catalog.format('It grants %s.', grants),
+			HINT = 'Revoke them (REVOKE ALL ON SCHEMA crash_analytics FROM ...), or, if the schema did not exist before, remove the default privileges on schemas that granted them (ALTER DEFAULT PRIVILEGES ... REVOKE ... ON SCHEMAS).';
 	END IF;
 END
 $guard$;

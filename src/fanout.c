@@ -50,7 +50,9 @@ ca_fetch_session(CaWriter *w, text *bot_id, text *session_id)
 
 /*
  * The round's multiplier row.  Another bet slot of the same round may have
- * logged it already (or the bot logged it alone): then it must agree.
+ * logged it already (or the bot logged it alone): then it must agree.  A
+ * disagreement names what this slot sent, not what is stored (the bot may
+ * not be the caller's).
  */
 static void
 fanout_multiplier(CaWriter *w, CaRow *round, CaRow *bot, const CaGame *game)
@@ -71,9 +73,9 @@ fanout_multiplier(CaWriter *w, CaRow *round, CaRow *bot, const CaGame *game)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("crash_multiplier disagrees with the multiplier already logged for this round"),
-					 errdetail("Round " INT64_FORMAT " of session \"%s\" has multiplier %s; this bet slot sent %s.",
+					 errdetail("Round " INT64_FORMAT " of session \"%s\" was logged with another multiplier; this bet slot sent %s.",
 							   DatumGetInt64(keys[2]), TextDatumGetCString(keys[1]),
-							   ca_num_str(logged), ca_num_str(sent))));
+							   ca_num_str(sent))));
 		if (!DatumGetBool(DirectFunctionCall2Coll(texteq, C_COLLATION_OID,
 												  rget(m, MC_GAME), rget(round, RC_GAME))) ||
 			!DatumGetBool(DirectFunctionCall2Coll(texteq, C_COLLATION_OID,
@@ -81,10 +83,10 @@ fanout_multiplier(CaWriter *w, CaRow *round, CaRow *bot, const CaGame *game)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("game_name and platform_code disagree with the round already logged"),
-					 errdetail("Round " INT64_FORMAT " of session \"%s\" was logged for %s/%s.",
+					 errdetail("Round " INT64_FORMAT " of session \"%s\" was logged for another game/platform; this bet slot sent %s/%s.",
 							   DatumGetInt64(keys[2]), TextDatumGetCString(keys[1]),
-							   TextDatumGetCString(rget(m, MC_GAME)),
-							   TextDatumGetCString(rget(m, MC_PLATFORM)))));
+							   TextDatumGetCString(rget(round, RC_GAME)),
+							   TextDatumGetCString(rget(round, RC_PLATFORM)))));
 		return;
 	}
 

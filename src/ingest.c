@@ -11,7 +11,9 @@
  *	2. the bot's lock; from here on no other writer of this bot runs;
  *	3. idempotency: a round with the same (bot, session, round, slot)
  *	   already logged returns its id when what the retry sent agrees, and
- *	   fails naming the fields that differ when it does not;
+ *	   fails naming the fields that differ, with the values sent (never
+ *	   the stored ones: an unrestricted writer may be retrying another
+ *	   bot's round, and a writer must not read other bots' rows);
  *	4. the game/platform's configuration, and the checks and derivations
  *	   that need it;
  *	5. the bot's registration (created on its first round);
@@ -292,6 +294,10 @@ datum_display(Datum d, bool isnull, Oid typid)
  * (numerically for numbers: 2.5 equals 2.50).  Fields it did not send are
  * not compared, since they were derived, possibly from state that has moved
  * on since (the session's balance).
+ *
+ * The error names the fields that differ and the values sent, never the
+ * values stored: a writer that may log for any bot could otherwise read
+ * another bot's rounds by "retrying" them with wrong content.
  */
 static void
 compare_with_logged(CaRound *r, CaRow *logged)
@@ -328,9 +334,8 @@ compare_with_logged(CaRound *r, CaRow *logged)
 		}
 		if (!equal)
 		{
-			appendStringInfo(&diffs, "%s%s (logged %s, sent %s)", ndiff ? ", " : "",
+			appendStringInfo(&diffs, "%s%s (sent %s)", ndiff ? ", " : "",
 							 ca_column_name(CA_ROUNDS, col),
-							 datum_display(stored, logged_null, typid),
 							 datum_display(sent, sent_null, typid));
 			ndiff++;
 		}
@@ -343,7 +348,7 @@ compare_with_logged(CaRound *r, CaRow *logged)
 						TextDatumGetCString(ca_row_get(logged, RC_SESSION_ID, NULL)),
 						DatumGetInt32(ca_row_get(logged, RC_BET_SLOT, NULL)),
 						TextDatumGetCString(ca_row_get(logged, RC_BOT_ID, NULL))),
-				 errdetail("Fields that differ: %s.", diffs.data),
+				 errdetail("Fields that differ from the logged round: %s.", diffs.data),
 				 errhint("A retry must send the same values; a new bet needs its own round_number or bet_slot.")));
 }
 
@@ -412,7 +417,6 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("session \"%s\" of bot \"%s\" has ended", text_to_cstring(session_id),
 							text_to_cstring(bot_id)),
-					 errdetail("The session's status is %s.", status),
 					 errhint("Log new rounds in a new session.")));
 		d = ca_row_get(session, SE_GAME, &isnull);
 		if (!isnull &&
@@ -423,9 +427,7 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("session \"%s\" of bot \"%s\" is on another game/platform",
 							text_to_cstring(session_id), text_to_cstring(bot_id)),
-					 errdetail("The session is on %s/%s; the round is on %s/%s.",
-							   TextDatumGetCString(d),
-							   TextDatumGetCString(ca_row_get(session, SE_PLATFORM, NULL)),
+					 errdetail("The round sent is on %s/%s.",
 							   TextDatumGetCString(ca_row_get(row, RC_GAME, NULL)),
 							   TextDatumGetCString(ca_row_get(row, RC_PLATFORM, NULL))),
 					 errhint("A session logs one game on one platform; start another session for another game.")));

@@ -196,25 +196,31 @@ ca_log_round_multiplier(PG_FUNCTION_ARGS)
 	m = ca_fetch(w, CA_IDX_MULTIPLIER_KEY, keys);
 	if (m != NULL)
 	{
-		Numeric		logged = DatumGetNumeric(ca_row_get(m, MC_MULTIPLIER, NULL));
-		bool		same_game;
+		StringInfoData diffs;
 
-		same_game = DatumGetBool(DirectFunctionCall2Coll(texteq, C_COLLATION_OID,
-														 ca_row_get(m, MC_GAME, NULL),
-														 PointerGetDatum(game_name))) &&
-			DatumGetBool(DirectFunctionCall2Coll(texteq, C_COLLATION_OID,
-												 ca_row_get(m, MC_PLATFORM, NULL),
-												 PointerGetDatum(platform)));
-		if (ca_cmp(logged, mult) != 0 || !same_game)
+		/*
+		 * A retry: name what differs and what was sent, never what is
+		 * stored (the bot may not be the caller's; see compare_with_logged).
+		 */
+		initStringInfo(&diffs);
+		if (ca_cmp(DatumGetNumeric(ca_row_get(m, MC_MULTIPLIER, NULL)), mult) != 0)
+			appendStringInfo(&diffs, "multiplier (sent %s)", ca_num_str(mult));
+		if (!DatumGetBool(DirectFunctionCall2Coll(texteq, C_COLLATION_OID,
+												  ca_row_get(m, MC_GAME, NULL),
+												  PointerGetDatum(game_name))))
+			appendStringInfo(&diffs, "%sgame_name (sent %s)", diffs.len ? ", " : "",
+							 text_to_cstring(game_name));
+		if (!DatumGetBool(DirectFunctionCall2Coll(texteq, C_COLLATION_OID,
+												  ca_row_get(m, MC_PLATFORM, NULL),
+												  PointerGetDatum(platform))))
+			appendStringInfo(&diffs, "%splatform_code (sent %s)", diffs.len ? ", " : "",
+							 text_to_cstring(platform));
+		if (diffs.len > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNIQUE_VIOLATION),
 					 errmsg("the multiplier of round " INT64_FORMAT " of session \"%s\" of bot \"%s\" was already logged with different content",
 							round_number, text_to_cstring(session_id), text_to_cstring(bot_id)),
-					 errdetail("Logged %s on %s/%s; sent %s on %s/%s.", ca_num_str(logged),
-							   TextDatumGetCString(ca_row_get(m, MC_GAME, NULL)),
-							   TextDatumGetCString(ca_row_get(m, MC_PLATFORM, NULL)),
-							   ca_num_str(mult), text_to_cstring(game_name),
-							   text_to_cstring(platform))));
+					 errdetail("Fields that differ from the logged multiplier: %s.", diffs.data)));
 		ca_writer_end(w);
 		PG_RETURN_INT64(row_id(m, MC_ID));
 	}
@@ -227,8 +233,6 @@ ca_log_round_multiplier(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("session \"%s\" of bot \"%s\" has ended", text_to_cstring(session_id),
 							text_to_cstring(bot_id)),
-					 errdetail("The session's status is %s.",
-							   TextDatumGetCString(ca_row_get(s, SE_STATUS, NULL))),
 					 errhint("Log new rounds in a new session.")));
 	}
 
@@ -570,8 +574,7 @@ ca_start_session(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("session \"%s\" of bot \"%s\" has ended", text_to_cstring(session_id),
-							text_to_cstring(bot_id)),
-					 errdetail("The session's status is %s.", status)));
+							text_to_cstring(bot_id))));
 		d = ca_row_get(s, SE_GAME, &isnull);
 		if (game_name != NULL && !isnull &&
 			(strcmp(TextDatumGetCString(d), text_to_cstring(game_name)) != 0 ||
@@ -581,8 +584,7 @@ ca_start_session(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_UNIQUE_VIOLATION),
 					 errmsg("session \"%s\" of bot \"%s\" was already started on another game/platform",
 							text_to_cstring(session_id), text_to_cstring(bot_id)),
-					 errdetail("It was started on %s/%s; the call names %s/%s.", TextDatumGetCString(d),
-							   TextDatumGetCString(ca_row_get(s, SE_PLATFORM, NULL)),
+					 errdetail("The call names %s/%s; a repeated start_session() must name the game/platform the session was started on.",
 							   text_to_cstring(game_name), text_to_cstring(platform))));
 		d = ca_row_get(s, SE_BALANCE_START, &isnull);
 		if (balance != NULL && !isnull && ca_cmp(DatumGetNumeric(d), balance) != 0)
@@ -590,7 +592,7 @@ ca_start_session(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_UNIQUE_VIOLATION),
 					 errmsg("session \"%s\" of bot \"%s\" was already started with another balance",
 							text_to_cstring(session_id), text_to_cstring(bot_id)),
-					 errdetail("balance_start was %s; sent %s.", ca_num_str(DatumGetNumeric(d)),
+					 errdetail("The call sent balance_start %s; a repeated start_session() must send the balance the session was started with.",
 							   ca_num_str(balance))));
 		ca_writer_end(w);
 		PG_RETURN_INT64(row_id(s, SE_ID));
@@ -649,8 +651,8 @@ ca_end_session(PG_FUNCTION_ARGS)
 		if (strcmp(stored, text_to_cstring(status)) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("session \"%s\" of bot \"%s\" has already ended with status %s",
-							text_to_cstring(session_id), text_to_cstring(bot_id), stored),
+					 errmsg("session \"%s\" of bot \"%s\" has already ended with another status",
+							text_to_cstring(session_id), text_to_cstring(bot_id)),
 					 errdetail("The call asked for status %s; a repeated end_session() must send the status the session ended with.",
 							   text_to_cstring(status))));
 		ca_writer_end(w);
@@ -660,9 +662,8 @@ ca_end_session(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("ended_at is before the session started"),
-				 errdetail("ended_at was %s; the session started at %s.",
-						   pstrdup(timestamptz_to_str(ended)),
-						   pstrdup(timestamptz_to_str(DatumGetTimestampTz(ca_row_get(s, SE_STARTED_AT, NULL)))))));
+				 errdetail("ended_at was %s; a session cannot end before its started_at.",
+						   timestamptz_to_str(ended))));
 	ca_row_set(s, SE_STATUS, PointerGetDatum(status));
 	ca_row_set(s, SE_ENDED_AT, TimestampTzGetDatum(ended));
 	set_text_maybe(s, SE_END_REASON, reason);

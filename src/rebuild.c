@@ -486,8 +486,8 @@ compare_periods(CaDiffOut *out, HTAB *replayed, const PeriodDef *p, Datum bot,
 Datum
 ca_rollup_differences(PG_FUNCTION_ARGS)
 {
-	Datum		bot = PointerGetDatum(PG_GETARG_TEXT_PP(0));
-	char	   *bot_name = TextDatumGetCString(bot);
+	Datum		bot;
+	char	   *bot_name;
 	Snapshot	snap = GetActiveSnapshot();
 	CaDiffOut	out;
 	Replay	   *rp;
@@ -495,6 +495,10 @@ ca_rollup_differences(PG_FUNCTION_ARGS)
 	HASH_SEQ_STATUS seq;
 	ReplayEntry *e;
 
+	/* not STRICT since 1.2: a NULL bot is an error, as for get_bot_statistics */
+	ca_require(fcinfo, 0, "bot_id");
+	bot = PointerGetDatum(PG_GETARG_TEXT_PP(0));
+	bot_name = TextDatumGetCString(bot);
 	ca_diff_begin(fcinfo, &out);
 	rp = replay_bot(bot, snap);
 
@@ -640,8 +644,11 @@ rewrite_bot(Datum bot, bool periods)
 Datum
 ca_rebuild_rollups(PG_FUNCTION_ARGS)
 {
-	text	   *bot_id = PG_GETARG_TEXT_PP(0);
+	text	   *bot_id;
 
+	/* not STRICT since 1.2: a NULL bot is an error rather than a silent NULL */
+	ca_require(fcinfo, 0, "bot_id");
+	bot_id = PG_GETARG_TEXT_PP(0);
 	ca_lock_bot(bot_id);
 	PG_RETURN_INT64(rewrite_bot(PointerGetDatum(bot_id), true));
 }

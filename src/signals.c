@@ -987,7 +987,7 @@ replay_each(SignalReplay *rp, CaIndex idx, Datum bot, Snapshot snap, MemoryConte
 Datum
 ca_signal_differences(PG_FUNCTION_ARGS)
 {
-	Datum		bot = PointerGetDatum(PG_GETARG_TEXT_PP(0));
+	Datum		bot;
 	Snapshot	snap = GetActiveSnapshot();
 	CaDiffOut	out;
 	SignalReplay rp;
@@ -998,6 +998,9 @@ ca_signal_differences(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	int			i;
 
+	/* not STRICT since 1.2: a NULL bot is an error, as for get_bot_statistics */
+	ca_require(fcinfo, 0, "bot_id");
+	bot = PointerGetDatum(PG_GETARG_TEXT_PP(0));
 	ca_diff_begin(fcinfo, &out);
 	memset(&rp, 0, sizeof(rp));
 	rp.cxt = AllocSetContextCreate(CurrentMemoryContext, "crash_analytics signal replay",

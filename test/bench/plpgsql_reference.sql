@@ -623,132 +623,112 @@ BEGIN
 	  FROM crash_analytics.crash_game_rounds r
 	 WHERE r.bot_id = v_bot AND r.session_id = v_session AND r.round_number = v_round AND r.bet_slot = v_slot;
 	IF FOUND THEN
-		-- every field the retry sent must equal what is stored (numbers numerically)
+		-- every field the retry sent must equal what is stored (numbers numerically);
+		-- the error names the values sent, never the stored ones
 		IF v_session IS DISTINCT FROM v_logged.session_id THEN
-			v_diffs := v_diffs || format(', session_id (logged %s, sent %s)', v_logged.session_id, v_session);
+			v_diffs := v_diffs || format(', session_id (sent %s)', v_session);
 		END IF;
 		IF v_game IS DISTINCT FROM v_logged.game_name THEN
-			v_diffs := v_diffs || format(', game_name (logged %s, sent %s)', v_logged.game_name, v_game);
+			v_diffs := v_diffs || format(', game_name (sent %s)', v_game);
 		END IF;
 		IF v_platform IS DISTINCT FROM v_logged.platform_code THEN
-			v_diffs := v_diffs || format(', platform_code (logged %s, sent %s)', v_logged.platform_code, v_platform);
+			v_diffs := v_diffs || format(', platform_code (sent %s)', v_platform);
 		END IF;
 		IF v_stake IS NOT NULL AND v_stake IS DISTINCT FROM v_logged.stake_value THEN
-			v_diffs := v_diffs || format(', stake_value (logged %s, sent %s)', v_logged.stake_value, v_stake);
+			v_diffs := v_diffs || format(', stake_value (sent %s)', v_stake);
 		END IF;
 		IF v_crash IS DISTINCT FROM v_logged.crash_multiplier THEN
-			v_diffs := v_diffs || format(', crash_multiplier (logged %s, sent %s)', v_logged.crash_multiplier, v_crash);
+			v_diffs := v_diffs || format(', crash_multiplier (sent %s)', v_crash);
 		END IF;
 		IF v_cashout IS NOT NULL AND v_cashout IS DISTINCT FROM v_logged.cashout_multiplier THEN
-			v_diffs := v_diffs || format(', cashout_multiplier (logged %s, sent %s)',
-										 coalesce(v_logged.cashout_multiplier::text, 'NULL'), v_cashout);
+			v_diffs := v_diffs || format(', cashout_multiplier (sent %s)', v_cashout);
 		END IF;
 		IF v_outcome IS NOT NULL AND v_outcome IS DISTINCT FROM v_logged.round_outcome THEN
-			v_diffs := v_diffs || format(', round_outcome (logged %s, sent %s)', v_logged.round_outcome, v_outcome);
+			v_diffs := v_diffs || format(', round_outcome (sent %s)', v_outcome);
 		END IF;
 		IF v_profit IS NOT NULL AND v_profit IS DISTINCT FROM v_logged.profit_loss THEN
-			v_diffs := v_diffs || format(', profit_loss (logged %s, sent %s)', v_logged.profit_loss, v_profit);
+			v_diffs := v_diffs || format(', profit_loss (sent %s)', v_profit);
 		END IF;
 		IF v_before IS NOT NULL AND v_before IS DISTINCT FROM v_logged.running_balance_before THEN
-			v_diffs := v_diffs || format(', running_balance_before (logged %s, sent %s)',
-										 coalesce(v_logged.running_balance_before::text, 'NULL'), v_before);
+			v_diffs := v_diffs || format(', running_balance_before (sent %s)', v_before);
 		END IF;
 		IF v_after IS NOT NULL AND v_after IS DISTINCT FROM v_logged.running_balance_after THEN
-			v_diffs := v_diffs || format(', running_balance_after (logged %s, sent %s)',
-										 coalesce(v_logged.running_balance_after::text, 'NULL'), v_after);
+			v_diffs := v_diffs || format(', running_balance_after (sent %s)', v_after);
 		END IF;
 		IF v_strategy IS NOT NULL AND v_strategy IS DISTINCT FROM v_logged.strategy_name THEN
-			v_diffs := v_diffs || format(', strategy_name (logged %s, sent %s)',
-										 coalesce(v_logged.strategy_name, 'NULL'), v_strategy);
+			v_diffs := v_diffs || format(', strategy_name (sent %s)', v_strategy);
 		END IF;
 		IF v_target IS NOT NULL AND v_target IS DISTINCT FROM v_logged.target_multiplier THEN
-			v_diffs := v_diffs || format(', target_multiplier (logged %s, sent %s)',
-										 coalesce(v_logged.target_multiplier::text, 'NULL'), v_target);
+			v_diffs := v_diffs || format(', target_multiplier (sent %s)', v_target);
 		END IF;
 		IF v_prid IS NOT NULL AND v_prid IS DISTINCT FROM v_logged.platform_round_id THEN
-			v_diffs := v_diffs || format(', platform_round_id (logged %s, sent %s)',
-										 coalesce(v_logged.platform_round_id, 'NULL'), v_prid);
+			v_diffs := v_diffs || format(', platform_round_id (sent %s)', v_prid);
 		END IF;
 		IF v_started IS NOT NULL AND v_started IS DISTINCT FROM v_logged.round_started_at THEN
-			v_diffs := v_diffs || format(', round_started_at (logged %s, sent %s)',
-										 coalesce(v_logged.round_started_at::text, 'NULL'), v_started);
+			v_diffs := v_diffs || format(', round_started_at (sent %s)', v_started);
 		END IF;
 		IF v_ended IS NOT NULL AND v_ended IS DISTINCT FROM v_logged.round_ended_at THEN
-			v_diffs := v_diffs || format(', round_ended_at (logged %s, sent %s)',
-										 coalesce(v_logged.round_ended_at::text, 'NULL'), v_ended);
+			v_diffs := v_diffs || format(', round_ended_at (sent %s)', v_ended);
 		END IF;
 		IF v_placed IS NOT NULL AND v_placed IS DISTINCT FROM v_logged.bet_placed_at THEN
-			v_diffs := v_diffs || format(', bet_placed_at (logged %s, sent %s)',
-										 coalesce(v_logged.bet_placed_at::text, 'NULL'), v_placed);
+			v_diffs := v_diffs || format(', bet_placed_at (sent %s)', v_placed);
 		END IF;
 		IF v_cashed IS NOT NULL AND v_cashed IS DISTINCT FROM v_logged.cashed_out_at THEN
-			v_diffs := v_diffs || format(', cashed_out_at (logged %s, sent %s)',
-										 coalesce(v_logged.cashed_out_at::text, 'NULL'), v_cashed);
+			v_diffs := v_diffs || format(', cashed_out_at (sent %s)', v_cashed);
 		END IF;
 		IF v_auto IS NOT NULL AND v_auto IS DISTINCT FROM v_logged.auto_cashout THEN
-			v_diffs := v_diffs || format(', auto_cashout (logged %s, sent %s)',
-										 coalesce(v_logged.auto_cashout::text, 'NULL'), v_auto);
+			v_diffs := v_diffs || format(', auto_cashout (sent %s)', v_auto);
 		END IF;
 		IF v_step IS NOT NULL AND v_step IS DISTINCT FROM v_logged.bet_sequence_step THEN
-			v_diffs := v_diffs || format(', bet_sequence_step (logged %s, sent %s)',
-										 coalesce(v_logged.bet_sequence_step::text, 'NULL'), v_step);
+			v_diffs := v_diffs || format(', bet_sequence_step (sent %s)', v_step);
 		END IF;
 		IF v_detection IS NOT NULL AND v_detection IS DISTINCT FROM v_logged.detection_method THEN
-			v_diffs := v_diffs || format(', detection_method (logged %s, sent %s)',
-										 coalesce(v_logged.detection_method, 'NULL'), v_detection);
+			v_diffs := v_diffs || format(', detection_method (sent %s)', v_detection);
 		END IF;
 		IF v_ocr_text IS NOT NULL AND v_ocr_text IS DISTINCT FROM v_logged.ocr_raw_text THEN
-			v_diffs := v_diffs || format(', ocr_raw_text (logged %s, sent %s)',
-										 coalesce(v_logged.ocr_raw_text, 'NULL'), v_ocr_text);
+			v_diffs := v_diffs || format(', ocr_raw_text (sent %s)', v_ocr_text);
 		END IF;
 		IF v_ocr_conf IS NOT NULL AND v_ocr_conf IS DISTINCT FROM v_logged.ocr_confidence THEN
-			v_diffs := v_diffs || format(', ocr_confidence (logged %s, sent %s)',
-										 coalesce(v_logged.ocr_confidence::text, 'NULL'), v_ocr_conf);
+			v_diffs := v_diffs || format(', ocr_confidence (sent %s)', v_ocr_conf);
 		END IF;
 		IF v_latency IS NOT NULL AND v_latency IS DISTINCT FROM v_logged.detection_latency_ms THEN
-			v_diffs := v_diffs || format(', detection_latency_ms (logged %s, sent %s)',
-										 coalesce(v_logged.detection_latency_ms::text, 'NULL'), v_latency);
+			v_diffs := v_diffs || format(', detection_latency_ms (sent %s)', v_latency);
 		END IF;
 		IF error_count IS NOT NULL AND error_count IS DISTINCT FROM v_logged.error_count THEN
-			v_diffs := v_diffs || format(', error_count (logged %s, sent %s)', v_logged.error_count, error_count);
+			v_diffs := v_diffs || format(', error_count (sent %s)', error_count);
 		END IF;
 		IF retry_count IS NOT NULL AND retry_count IS DISTINCT FROM v_logged.retry_count THEN
-			v_diffs := v_diffs || format(', retry_count (logged %s, sent %s)', v_logged.retry_count, retry_count);
+			v_diffs := v_diffs || format(', retry_count (sent %s)', retry_count);
 		END IF;
 		IF v_error_message IS NOT NULL AND v_error_message IS DISTINCT FROM v_logged.error_message THEN
-			v_diffs := v_diffs || format(', error_message (logged %s, sent %s)',
-										 coalesce(v_logged.error_message, 'NULL'), v_error_message);
+			v_diffs := v_diffs || format(', error_message (sent %s)', v_error_message);
 		END IF;
 		IF v_server_seed IS NOT NULL AND v_server_seed IS DISTINCT FROM v_logged.server_seed THEN
-			v_diffs := v_diffs || format(', server_seed (logged %s, sent %s)',
-										 coalesce(v_logged.server_seed, 'NULL'), v_server_seed);
+			v_diffs := v_diffs || format(', server_seed (sent %s)', v_server_seed);
 		END IF;
 		IF v_server_seed_hash IS NOT NULL AND v_server_seed_hash IS DISTINCT FROM v_logged.server_seed_hash THEN
-			v_diffs := v_diffs || format(', server_seed_hash (logged %s, sent %s)',
-										 coalesce(v_logged.server_seed_hash, 'NULL'), v_server_seed_hash);
+			v_diffs := v_diffs || format(', server_seed_hash (sent %s)', v_server_seed_hash);
 		END IF;
 		IF v_client_seed IS NOT NULL AND v_client_seed IS DISTINCT FROM v_logged.client_seed THEN
-			v_diffs := v_diffs || format(', client_seed (logged %s, sent %s)',
-										 coalesce(v_logged.client_seed, 'NULL'), v_client_seed);
+			v_diffs := v_diffs || format(', client_seed (sent %s)', v_client_seed);
 		END IF;
 		IF v_nonce IS NOT NULL AND v_nonce IS DISTINCT FROM v_logged.nonce THEN
-			v_diffs := v_diffs || format(', nonce (logged %s, sent %s)', coalesce(v_logged.nonce::text, 'NULL'), v_nonce);
+			v_diffs := v_diffs || format(', nonce (sent %s)', v_nonce);
 		END IF;
 		IF v_round_hash IS NOT NULL AND v_round_hash IS DISTINCT FROM v_logged.round_hash THEN
-			v_diffs := v_diffs || format(', round_hash (logged %s, sent %s)',
-										 coalesce(v_logged.round_hash, 'NULL'), v_round_hash);
+			v_diffs := v_diffs || format(', round_hash (sent %s)', v_round_hash);
 		END IF;
 		IF metadata IS NOT NULL AND metadata IS DISTINCT FROM v_logged.metadata THEN
-			v_diffs := v_diffs || format(', metadata (logged %s, sent %s)', v_logged.metadata, metadata);
+			v_diffs := v_diffs || format(', metadata (sent %s)', metadata);
 		END IF;
 		IF v_tags IS NOT NULL AND v_tags IS DISTINCT FROM v_logged.tags THEN
-			v_diffs := v_diffs || format(', tags (logged %s, sent %s)', coalesce(v_logged.tags::text, 'NULL'), v_tags);
+			v_diffs := v_diffs || format(', tags (sent %s)', v_tags);
 		END IF;
 		IF v_diffs <> '' THEN
 			RAISE EXCEPTION 'round % of session "%" (bet slot %) of bot "%" was already logged with different content',
 				v_round, v_session, v_slot, v_bot
 				USING ERRCODE = 'unique_violation',
-					  DETAIL = format('Fields that differ: %s.', substr(v_diffs, 3)),
+					  DETAIL = format('Fields that differ from the logged round: %s.', substr(v_diffs, 3)),
 					  HINT = 'A retry must send the same values; a new bet needs its own round_number or bet_slot.';
 		END IF;
 		RETURN v_logged.id;

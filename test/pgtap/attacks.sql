@@ -16,7 +16,11 @@
 --   4. a writer restricted to its own bots (per-bot writer roles, version
 --      1.1) cannot log for another bot through any logging function or a
 --      batch, cannot learn another bot's rows from an error, cannot grant
---      itself more.
+--      itself more;
+--   5. an unrestricted writer (it may log for any bot) that sends
+--      conflicting retries and other calls meeting another bot's rows
+--      learns none of their stored values from the errors, which name only
+--      what the call sent.
 -- Planted objects record each call in atk_log.calls; the checks read it.
 -- Client COPY and a squatter in a database of its own are in
 -- test/reliability/schema_squat.sh.
@@ -27,7 +31,7 @@
 \pset pager off
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(80);
+SELECT plan(87);
 
 -- ======================================================================
 -- 0. The recorder, and roles
@@ -556,6 +560,138 @@ SELECT is((SELECT count(*)::int FROM crash_analytics.crash_game_rounds WHERE bot
 		  'per-bot writer: bot_b has only its own round');
 SELECT is((SELECT count(*)::int FROM crash_analytics.bot_writers WHERE role = 'atk_bot_writer'::regrole), 1,
 		  'per-bot writer: still granted bot_a only');
+
+-- ======================================================================
+-- 5. An unrestricted writer cannot read another bot's rows from an error
+-- ======================================================================
+-- bot_v's rows hold values the attacker never sends (hidden below); the
+-- attacker, atk_writer (grant_writer, no per-bot grant: it may log for any
+-- bot), sends conflicting "retries" and other calls that meet those rows.
+-- Every error must name only what the call sent.
+SELECT crash_analytics.log_crash_round('bot_v', 'v_s1', 'aviator', 'dafabet', 1, 10.00, 2.45, 1.33, 'WIN',
+		strategy_name => 'secret_strat', platform_round_id => 'vict-77', server_seed => 'sekrit_seed_1234',
+		client_seed => 'sekrit_client_99', nonce => 31337, metadata => '{"secret": "abc"}',
+		round_started_at => '2026-03-05 06:07:08+00') > 0 AS v1 \gset
+SELECT crash_analytics.log_round_multiplier_analytics('bot_v', 'v_w', 'aviator', 'dafabet', 1, 7.77) > 0 AS v2 \gset
+SELECT crash_analytics.start_session('bot_v', 'v_s2', 'aviator', 'dafabet', balance_start => 4321.00,
+		started_at => '2026-03-05 06:07:08+00') > 0 AS v3 \gset
+SELECT crash_analytics.start_session('bot_v', 'v_s3', 'aviator', 'dafabet', started_at => '2026-03-05 06:07:08+00') > 0
+	   AND crash_analytics.end_session('bot_v', 'v_s3', 'crashed', ended_at => '2026-03-05 07:00:00+00') > 0 AS v4 \gset
+SELECT ok(:'v1' AND :'v2' AND :'v3' AND :'v4'
+		  AND EXISTS (SELECT 1 FROM crash_analytics.crash_game_rounds
+					   WHERE bot_id = 'bot_v' AND strategy_name = 'secret_strat' AND server_seed = 'sekrit_seed_1234'
+						 AND metadata = '{"secret": "abc"}' AND stake_value = 10.00 AND crash_multiplier = 2.45),
+		  'leaks: bot_v''s round, multiplier and sessions hold the values the attacker must not learn');
+-- every row of every table of the extension, as one digest per table
+CREATE FUNCTION pg_temp.table_digests() RETURNS TABLE (tbl text, digest text) LANGUAGE plpgsql AS $$
+DECLARE
+	t regclass;
+BEGIN
+	FOR t IN SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'crash_analytics'::regnamespace
+			   AND c.relkind = 'r' ORDER BY c.relname LOOP
+		tbl := t::text;
+		EXECUTE format('SELECT md5(coalesce(string_agg(x::text, E''\n'' ORDER BY x::text), '''')) FROM %s x', t)
+		   INTO digest;
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+CREATE TEMP TABLE leak_before AS SELECT * FROM pg_temp.table_digests();
+-- who makes the call (the writer; an operator's back-fill INSERT goes through
+-- the same funnel), the call, the SQLSTATE it must raise, and the stored
+-- values its error must not show
+CREATE TEMP TABLE leak_probes (who text, what text, sql text, want text, hidden text[],
+	got text, message text, detail text, hint text, context text);
+INSERT INTO leak_probes (what, sql, want, hidden) VALUES
+	('log_crash_round retry',
+	 $$SELECT crash_analytics.log_crash_round('bot_v', 'v_s1', 'jetx', 'dafabet', 1, 11.00, 3.00, strategy_name => 'x',
+		server_seed => 'guess', metadata => '{"guess": 1}')$$, '23505',
+	 '{aviator,10.00,2.45,1.33,secret_strat,sekrit_seed_1234,abc,NULL}'),
+	('log_crash_round retry of every optional field',
+	 $$SELECT crash_analytics.log_crash_round('bot_v', 'v_s1', 'jetx', 'dafabet', 1, 11.00, 3.00, 2.00, 'LOSS', -11.00,
+		strategy_name => 'x', platform_round_id => 'p', server_seed => 'guess', client_seed => 'c', nonce => 1,
+		metadata => '{}', round_started_at => '2020-01-01 00:00:00+00')$$, '23505',
+	 '{aviator,10.00,2.45,1.33,WIN,3.30,secret_strat,vict-77,sekrit_seed_1234,sekrit_client_99,31337,abc,2026-03-05,NULL}'),
+	('log_crash_rounds retry',
+	 $$SELECT crash_analytics.log_crash_rounds('[{"bot_id": "bot_v", "session_id": "v_s1", "game_name": "jetx",
+		"platform_code": "dafabet", "round_number": 1, "stake_value": 11.00, "crash_multiplier": 3.00,
+		"strategy_name": "x", "server_seed": "guess", "metadata": {"guess": 1}}]')$$, '23505',
+	 '{aviator,10.00,2.45,1.33,secret_strat,sekrit_seed_1234,abc,NULL}'),
+	('log_round_outcome retry',
+	 $$SELECT crash_analytics.log_round_outcome('bot_v', 'v_s1', 'jetx', 'dafabet', 1, 11.00, 3.00, 1.50, 'WIN', 5.50,
+		strategy_name => 'x')$$, '23505',
+	 '{aviator,10.00,2.45,1.33,3.30,secret_strat,NULL}'),
+	('log_round_multiplier_analytics retry',
+	 $$SELECT crash_analytics.log_round_multiplier_analytics('bot_v', 'v_w', 'jetx', 'dafabet', 1, 1.11)$$, '23505',
+	 '{aviator,7.77}'),
+	('another bet slot of the round with another multiplier',
+	 $$SELECT crash_analytics.log_crash_round('bot_v', 'v_s1', 'aviator', 'dafabet', 1, 1.00, 3.00, bet_slot => 2)$$, '22023',
+	 '{2.45}'),
+	('a new round of the session on another game',
+	 $$SELECT crash_analytics.log_crash_round('bot_v', 'v_s1', 'jetx', 'dafabet', 2, 1.00, 3.00)$$, '22023',
+	 '{aviator}'),
+	('start_session again on another game',
+	 $$SELECT crash_analytics.start_session('bot_v', 'v_s2', 'jetx', 'dafabet')$$, '23505',
+	 '{aviator}'),
+	('start_session again with another balance',
+	 $$SELECT crash_analytics.start_session('bot_v', 'v_s2', balance_start => 1.00)$$, '23505',
+	 '{4321}'),
+	('end_session again with another status',
+	 $$SELECT crash_analytics.end_session('bot_v', 'v_s3', 'completed')$$, '55000',
+	 '{crashed}'),
+	('end_session before the session started',
+	 $$SELECT crash_analytics.end_session('bot_v', 'v_s2', ended_at => '2020-01-01 00:00:00+00')$$, '22023',
+	 '{2026-03-05,06:07:08}'),
+	('a new round in an ended session',
+	 $$SELECT crash_analytics.log_crash_round('bot_v', 'v_s3', 'aviator', 'dafabet', 1, 1.00, 3.00)$$, '55000',
+	 '{crashed}');
+UPDATE leak_probes SET who = 'atk_writer';
+GRANT SELECT, UPDATE ON leak_probes TO atk_writer;	-- the probe records what it got
+INSERT INTO leak_probes (who, what, sql, want, hidden) VALUES
+	('operator', 'INSERT of a retry',
+	 $$INSERT INTO crash_analytics.crash_game_rounds (bot_id, session_id, game_name, platform_code, round_number,
+		stake_value, crash_multiplier, strategy_name, server_seed, metadata)
+	   VALUES ('bot_v', 'v_s1', 'jetx', 'dafabet', 1, 11.00, 3.00, 'x', 'guess', '{"guess": 1}')$$, '23505',
+	 '{aviator,10.00,2.45,1.33,secret_strat,sekrit_seed_1234,abc,NULL}');
+CREATE FUNCTION pg_temp.leak_probe(caller text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	p record;
+	st text; m text; d text; h text; c text;
+BEGIN
+	FOR p IN SELECT * FROM leak_probes WHERE who = caller LOOP
+		BEGIN
+			EXECUTE p.sql;
+			st := 'ok'; m := NULL; d := NULL; h := NULL; c := NULL;
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL,
+				h = PG_EXCEPTION_HINT, c = PG_EXCEPTION_CONTEXT;
+		END;
+		UPDATE leak_probes SET got = st, message = m, detail = d, hint = h, context = c WHERE what = p.what;
+	END LOOP;
+END
+$$;
+SET ROLE atk_writer;
+SELECT pg_temp.leak_probe('atk_writer');
+RESET ROLE;
+SELECT pg_temp.leak_probe('operator');
+SELECT is((SELECT string_agg(what || ': ' || got || ' (wanted ' || want || ') ' || coalesce(message, ''), E'\n')
+			 FROM leak_probes WHERE got IS DISTINCT FROM want), NULL,
+		  'leaks: each of the 12 calls of an unrestricted writer, and an operator''s INSERT, that meet bot_v''s rows fails with its SQLSTATE');
+SELECT is((SELECT string_agg(p.what || ' shows ' || x || ': ' || concat_ws(' | ', p.message, p.detail, p.hint, p.context), E'\n')
+			 FROM leak_probes p, unnest(p.hidden) x
+			WHERE strpos(concat_ws(' | ', p.message, p.detail, p.hint, p.context), x) > 0), NULL,
+		  'leaks: no message, detail, hint or context of those 13 errors shows a value stored in bot_v''s rows');
+SELECT is((SELECT detail FROM leak_probes WHERE what = 'log_crash_round retry'),
+		  'Fields that differ from the logged round: game_name (sent jetx), stake_value (sent 11.00), crash_multiplier (sent 3.00), strategy_name (sent x), server_seed (sent guess), metadata (sent {"guess": 1}).',
+		  'leaks: a conflicting retry names the fields that differ and the values sent');
+SELECT is((SELECT detail FROM leak_probes WHERE what = 'log_round_multiplier_analytics retry'),
+		  'Fields that differ from the logged multiplier: multiplier (sent 1.11), game_name (sent jetx).',
+		  'leaks: log_round_multiplier_analytics names the fields that differ and the values sent');
+SELECT is((SELECT detail FROM leak_probes WHERE what = 'INSERT of a retry'),
+		  (SELECT detail FROM leak_probes WHERE what = 'log_crash_round retry'),
+		  'leaks: a conflicting INSERT gets the same detail as the same retry through log_crash_round');
+SELECT set_eq('SELECT * FROM pg_temp.table_digests()', 'SELECT * FROM leak_before',
+			  'leaks: the refused calls wrote nothing (every row of every table as before)');
 
 SELECT * FROM finish();
 ROLLBACK;

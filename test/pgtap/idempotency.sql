@@ -214,16 +214,16 @@ SELECT is((pg_temp.error_of(
 	$$SELECT crash_analytics.log_crash_round(bot_id => 'idem', session_id => 'sA', game_name => 'aviator',
 	  platform_code => 'dafabet', round_number => 1, stake_value => 10.00, crash_multiplier => 1.46,
 	  cashout_multiplier => 1.33, round_outcome => 'WIN', profit_loss => 3.30)$$)).detail,
-	'Fields that differ: crash_multiplier (logged 1.45, sent 1.46).',
-	'the detail names the one field that differs, with the logged and the sent value');
+	'Fields that differ from the logged round: crash_multiplier (sent 1.46).',
+	'the detail names the one field that differs, with the value sent (not the one stored)');
 SELECT is((pg_temp.error_of(
 	$$SELECT crash_analytics.log_crash_round(bot_id => 'idem', session_id => 'sA', game_name => 'aviator',
 	  platform_code => 'dafabet', round_number => 1, stake_value => 10.00, crash_multiplier => 1.45,
 	  cashout_multiplier => 1.40, profit_loss => 4.00, round_outcome => 'win')$$)).detail,
-	'Fields that differ: cashout_multiplier (logged 1.33, sent 1.40), profit_loss (logged 3.30, sent 4.00).',
+	'Fields that differ from the logged round: cashout_multiplier (sent 1.40), profit_loss (sent 4.00).',
 	'the detail names exactly the two fields that differ (not the equal ones written differently)');
 SELECT is(e.state || ': ' || e.detail,
-	'23505: Fields that differ: platform_round_id (logged p-1, sent p-2), metadata (logged {"a": 1, "b": [1, 2]}, sent {"a": 2, "b": [1, 2]}).',
+	'23505: Fields that differ from the logged round: platform_round_id (sent p-2), metadata (sent {"a": 2, "b": [1, 2]}).',
 	'text and JSON fields are compared too')
   FROM pg_temp.error_of(
 	$$SELECT crash_analytics.log_crash_round(bot_id => 'idem', session_id => 'sA', game_name => 'aviator',
@@ -233,7 +233,7 @@ SELECT is((pg_temp.error_of(
 	$$SELECT crash_analytics.log_crash_round(bot_id => 'idem', session_id => 'sA', game_name => 'aviator',
 	  platform_code => 'dafabet', round_number => 3, stake_value => 0, crash_multiplier => 1.90,
 	  platform_round_id => 'p-3')$$)).detail,
-	'Fields that differ: platform_round_id (logged NULL, sent p-3).',
+	'Fields that differ from the logged round: platform_round_id (sent p-3).',
 	'a field the first call did not send, sent now with a value, differs from the stored NULL');
 SELECT pg_temp.unchanged_since('logged', 'the refused retries wrote nothing');
 
@@ -300,7 +300,7 @@ SELECT throws_ok(
 	'23505', 'round 11 of session "sA" (bet slot 2) of bot "idem" was already logged with different content',
 	'log_crash_rounds: a retried element with other content is a unique violation');
 SELECT is(e.state || ': ' || e.detail || ' / ' || split_part(e.context, E'\n', 1),
-	'23505: Fields that differ: cashout_multiplier (logged 1.50, sent 1.20). / element 2 of the log_crash_rounds batch',
+	'23505: Fields that differ from the logged round: cashout_multiplier (sent 1.20). / element 2 of the log_crash_rounds batch',
 	'log_crash_rounds: the detail names the differing field and the context names the element')
   FROM pg_temp.error_of(
 	$$SELECT crash_analytics.log_crash_rounds(
@@ -370,7 +370,7 @@ SELECT is((pg_temp.error_of(
 	$$INSERT INTO crash_analytics.crash_game_rounds
 		(bot_id, session_id, game_name, platform_code, round_number, stake_value, crash_multiplier, cashout_multiplier)
 	  VALUES ('idem', 'sA', 'aviator', 'dafabet', 20, 6.50, 1.80, 1.75)$$)).detail,
-	'Fields that differ: stake_value (logged 6.00, sent 6.50), cashout_multiplier (logged 1.70, sent 1.75).',
+	'Fields that differ from the logged round: stake_value (sent 6.50), cashout_multiplier (sent 1.75).',
 	'INSERT: the detail names exactly the differing fields');
 SELECT pg_temp.unchanged_since('insert', 'INSERT: the refused INSERT wrote nothing');
 
@@ -420,8 +420,8 @@ SELECT throws_ok(
 	'log_round_multiplier_analytics: another multiplier for the same round is a unique violation');
 SELECT is((pg_temp.error_of(
 	$$SELECT crash_analytics.log_round_multiplier_analytics('idem', 'sA', 'aviator', 'dafabet', 40, 3.51)$$)).detail,
-	'Logged 3.50 on aviator/dafabet; sent 3.51 on aviator/dafabet.',
-	'log_round_multiplier_analytics: the detail gives the logged and the sent value');
+	'Fields that differ from the logged multiplier: multiplier (sent 3.51).',
+	'log_round_multiplier_analytics: the detail names the field that differs and the value sent (not the one stored)');
 SELECT is(crash_analytics.log_crash_round('idem', 'sA', 'aviator', 'dafabet', 40, 0, 3.50,
 										  round_started_at => '2026-03-01 12:40:00+00') IS NOT NULL
 		  AND (SELECT count(*) FROM crash_analytics.analytics_round_multipliers
@@ -459,7 +459,7 @@ SELECT is(crash_analytics.end_session('idem', 'sB'), :sb::bigint,
 		  'end_session: ending an ended session again with the same status returns its id');
 SELECT pg_temp.unchanged_since('ended', 'end_session: the retries changed nothing (ended_at and end_reason kept)');
 SELECT throws_ok($$SELECT crash_analytics.end_session('idem', 'sB', 'aborted')$$,
-	'55000', 'session "sB" of bot "idem" has already ended with status completed',
+	'55000', 'session "sB" of bot "idem" has already ended with another status',
 	'end_session: ending it with another status is refused');
 
 -- a bot retrying after it ended its session still gets its ids; a new round is refused

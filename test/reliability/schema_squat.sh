@@ -21,6 +21,13 @@
 # 3. Client sessions of each profile: COPY TO and FROM every table (42501
 #    except a reader's COPY TO), SET ROLE to another profile (42501), and a
 #    per-bot writer logging for a bot it was not granted (42501).
+# 4. The installing role's own schema, created before CREATE EXTENSION, is
+#    refused (42P06) when it holds anything: an enum, a domain, an operator
+#    that the squatter created while it had CREATE there (revoked since), or
+#    default privileges; and when it grants anything (CREATE) to another
+#    role.  Once the grant is revoked the install works, and the squatter
+#    can neither plant crash_analytics.get_bot_statistics(varchar) nor
+#    have it run by a superuser's call with a varchar argument.
 REL_SUITE=schema_squat
 . "$(dirname "$0")/common.sh"
 rel_setup
@@ -200,5 +207,59 @@ rel_is "client session: a per-bot writer cannot log for another bot in a batch (
 rel_is "client session: a role with no profile cannot use the analytics (42501)" \
 	"$(as_role ca_sq_nobody "$db" -c "SELECT crash_analytics.get_bot_statistics('b1')")" 42501
 rel_empty "public: none of the traps ran during the client sessions either" "$(calls_recorded "$db")"
+
+# ----------------------------------------------------------------------
+# 4. the installing role's own schema, prepared with others' objects or grants
+# ----------------------------------------------------------------------
+db=ca_squat_owned
+rel_createdb "$db"
+rel_psql "$db" -c "GRANT CREATE ON DATABASE $db TO ca_squatter"
+rel_is "owned schema: the squatter creates its recorder" \
+	"$(as_role ca_squatter "$db" -c "CREATE SCHEMA squat_log" \
+		-c "CREATE TABLE squat_log.calls (object text NOT NULL, called_by name NOT NULL DEFAULT current_user)" \
+		-c "GRANT USAGE ON SCHEMA squat_log TO PUBLIC" -c "GRANT INSERT ON squat_log.calls TO PUBLIC" \
+		-c "CREATE FUNCTION squat_log.rec(o text) RETURNS boolean LANGUAGE plpgsql AS \$\$BEGIN INSERT INTO squat_log.calls (object) VALUES (o); RETURN true; END\$\$")" ok
+declare -A planted=(
+	[enum]="CREATE TYPE crash_analytics.round_outcome AS ENUM ('WIN', 'LOSS')"
+	[domain]="CREATE DOMAIN crash_analytics.multiplier AS numeric CHECK (squat_log.rec('crash_analytics.multiplier domain check'))"
+	[operator]="CREATE OPERATOR crash_analytics.= (LEFTARG = text, RIGHTARG = text, FUNCTION = pg_catalog.texteq)"
+)
+for kind in enum domain operator; do
+	rel_psql "$db" -c "DROP SCHEMA IF EXISTS crash_analytics CASCADE" -c "CREATE SCHEMA crash_analytics" \
+		-c "GRANT USAGE, CREATE ON SCHEMA crash_analytics TO ca_squatter" >/dev/null 2>&1
+	rel_is "owned schema: while it holds CREATE there, the squatter creates a type, domain or operator ($kind)" \
+		"$(as_role ca_squatter "$db" -c "${planted[$kind]}")" ok
+	rel_psql "$db" -c "REVOKE ALL ON SCHEMA crash_analytics FROM ca_squatter"
+	rel_is "owned schema with the squatter's $kind (its grant revoked): CREATE EXTENSION fails (42P06)" \
+		"$(as_role postgres "$db" -c "CREATE EXTENSION crash_analytics")" 42P06
+	rel_is "owned schema with the squatter's $kind: no extension, the $kind still the only object" \
+		"$(rel_psql "$db" -c "SELECT (SELECT count(*) FROM pg_extension WHERE extname = 'crash_analytics') || '/' ||
+			(SELECT count(*) FROM pg_depend WHERE refclassid = 'pg_namespace'::regclass
+			   AND refobjid = 'crash_analytics'::regnamespace)")" "0/1"
+done
+rel_psql "$db" -c "DROP SCHEMA crash_analytics CASCADE" -c "CREATE SCHEMA crash_analytics" \
+	-c "ALTER DEFAULT PRIVILEGES IN SCHEMA crash_analytics GRANT EXECUTE ON FUNCTIONS TO ca_squatter" >/dev/null 2>&1
+rel_is "owned schema with default privileges for the squatter on its functions: CREATE EXTENSION fails (42P06)" \
+	"$(as_role postgres "$db" -c "CREATE EXTENSION crash_analytics")" 42P06
+rel_psql "$db" -c "ALTER DEFAULT PRIVILEGES IN SCHEMA crash_analytics REVOKE EXECUTE ON FUNCTIONS FROM ca_squatter" \
+	-c "GRANT CREATE ON SCHEMA crash_analytics TO ca_squatter"
+rel_is "owned empty schema granting CREATE to the squatter: CREATE EXTENSION fails (42P06)" \
+	"$(as_role postgres "$db" -c "CREATE EXTENSION crash_analytics")" 42P06
+rel_is "owned empty schema granting CREATE: the error names the grant" \
+	"$(rel_psql "$db" -v VERBOSITY=default -c "CREATE EXTENSION crash_analytics" 2>&1 | grep -E '^(psql:[^ ]* )?(ERROR|DETAIL):' | sed -E 's/^psql:[^ ]* //')" \
+	"ERROR:  schema \"crash_analytics\" grants privileges to roles other than its owner
+DETAIL:  It grants CREATE to ca_squatter."
+rel_psql "$db" -c "REVOKE ALL ON SCHEMA crash_analytics FROM ca_squatter" -c "CREATE EXTENSION crash_analytics" \
+	-c "SELECT crash_analytics.log_crash_round('b1', 's1', 'aviator', 'dafabet', 1, 1.00, 2.00, 1.50)" >/dev/null
+rel_is "owned schema, grant revoked: CREATE EXTENSION works and the squatter holds nothing on the schema" \
+	"$(rel_psql "$db" -c "SELECT (SELECT count(*) FROM pg_extension WHERE extname = 'crash_analytics') || '/' ||
+		has_schema_privilege('ca_squatter', 'crash_analytics', 'CREATE') || '/' ||
+		has_schema_privilege('ca_squatter', 'crash_analytics', 'USAGE')")" "1/false/false"
+rel_is "owned schema: the squatter cannot plant crash_analytics.get_bot_statistics(varchar) (42501)" \
+	"$(as_role ca_squatter "$db" -c "CREATE FUNCTION crash_analytics.get_bot_statistics(varchar) RETURNS TABLE (total_rounds bigint)
+		LANGUAGE sql AS \$\$SELECT 0::bigint WHERE squat_log.rec('crash_analytics.get_bot_statistics(varchar)')\$\$")" 42501
+rel_is "owned schema: a superuser's get_bot_statistics with a varchar argument runs the extension's function" \
+	"$(rel_psql "$db" -c "SELECT total_rounds FROM crash_analytics.get_bot_statistics('b1'::varchar)")" 1
+rel_empty "owned schema: none of the squatter's objects ran" "$(calls_recorded "$db")"
 
 rel_finish
