@@ -400,7 +400,9 @@ REVOKE ALL ON FUNCTION crash_analytics.period_figures(text, text, timestamptz, t
 CREATE INDEX crash_game_rounds_play_idx ON crash_analytics.crash_game_rounds (bot_id, played_at, id);
 COMMENT ON INDEX crash_analytics.crash_game_rounds_play_idx IS
 	'A bot''s rounds in play order (played_at, id): replayed for its streaks, drawdown and balances when a round is logged out of that order, and by rollup_differences (verify_consistency) and rebuild_rollups.';
-SELECT count(crash_analytics.rebuild_rollups(x.bot_id))
+CREATE FUNCTION crash_analytics.replay_play_order(bot_id text) RETURNS bigint
+AS 'MODULE_PATHNAME', 'ca_replay_play_order' LANGUAGE C VOLATILE STRICT;
+SELECT count(crash_analytics.replay_play_order(x.bot_id))
   FROM (SELECT DISTINCT r.bot_id
 		  FROM (SELECT r.bot_id, r.played_at,
 					   max(r.played_at) OVER (PARTITION BY r.bot_id ORDER BY r.id
@@ -412,6 +414,7 @@ SELECT count(crash_analytics.rebuild_rollups(x.bot_id))
 		  FROM crash_analytics.session_logs s
 		  JOIN crash_analytics.crash_game_rounds r ON r.bot_id = s.bot_id AND r.session_id = s.session_id
 		 WHERE r.played_at < s.started_at) x;
+DROP FUNCTION crash_analytics.replay_play_order(text);
 
 -- verify_consistency() checks the daily roll-ups too (13 checks)
 DROP FUNCTION crash_analytics.verify_consistency();

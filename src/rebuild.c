@@ -45,6 +45,7 @@
 
 PG_FUNCTION_INFO_V1(ca_rollup_differences);
 PG_FUNCTION_INFO_V1(ca_rebuild_rollups);
+PG_FUNCTION_INFO_V1(ca_replay_play_order);
 
 /*
  * Room for the longest key: game|platform|strategy|hour (or day), each text at its
@@ -540,18 +541,29 @@ ca_rollup_differences(PG_FUNCTION_ARGS)
  * Rewriting
  * ----------------------------------------------------------------------
  */
-static void
+/*
+ * Copy the replayed values of cols into a stored row; false when each
+ * already equals its replayed value, numerically (the row need not be
+ * written: a replay after a back-fill rewrites only what it changed).
+ */
+static bool
 copy_cols(CaRow *dst, CaRow *src, const int *cols, int ncols)
 {
+	bool		changed = false;
 	int			i;
 
 	for (i = 0; i < ncols; i++)
 	{
 		bool		isnull;
-		Datum		d = ca_row_get(src, cols[i], &isnull);
+		Datum		d;
 
+		if (values_equal(dst, src, cols[i]))
+			continue;
+		d = ca_row_get(src, cols[i], &isnull);
 		ca_row_set_maybe(dst, cols[i], d, isnull);
+		changed = true;
 	}
+	return changed;
 }
 
 /*
@@ -581,8 +593,8 @@ rewrite_bot(Datum bot, bool periods)
 	stored = ca_fetch(w, CA_IDX_BOT_ROLLUP_KEY, &bot);
 	if (stored != NULL && rp->rollup != NULL)
 	{
-		copy_cols(stored, rp->rollup, bot_compared, lengthof(bot_compared));
-		ca_update(w, stored);
+		if (copy_cols(stored, rp->rollup, bot_compared, lengthof(bot_compared)))
+			ca_update(w, stored);
 	}
 	else if (stored != NULL)
 		ca_delete(w, stored);
@@ -597,14 +609,10 @@ rewrite_bot(Datum bot, bool periods)
 		stored = ca_fetch(w, CA_IDX_SESSION_KEY, keys);
 		if (stored == NULL)
 			ca_insert(w, e->row);
-		else
-		{
-			if (rp->play_order)
-				copy_cols(stored, e->row, session_compared_play, lengthof(session_compared_play));
-			else
-				copy_cols(stored, e->row, session_compared, lengthof(session_compared));
+		else if (rp->play_order ?
+				 copy_cols(stored, e->row, session_compared_play, lengthof(session_compared_play)) :
+				 copy_cols(stored, e->row, session_compared, lengthof(session_compared)))
 			ca_update(w, stored);
-		}
 	}
 
 	if (periods)
@@ -651,6 +659,21 @@ ca_rebuild_rollups(PG_FUNCTION_ARGS)
 	bot_id = PG_GETARG_TEXT_PP(0);
 	ca_lock_bot(bot_id);
 	PG_RETURN_INT64(rewrite_bot(PointerGetDatum(bot_id), true));
+}
+
+/*
+ * replay_play_order(bot_id) returns bigint: the bot's roll-up and session
+ * figures written from its rounds replayed in play order, nothing else; the
+ * 1.1--1.2 update runs it on the bots whose rounds were logged out of play
+ * order (as a function of the update script alone, dropped at its end).
+ */
+Datum
+ca_replay_play_order(PG_FUNCTION_ARGS)
+{
+	text	   *bot_id = PG_GETARG_TEXT_PP(0);
+
+	ca_lock_bot(bot_id);
+	PG_RETURN_INT64(rewrite_bot(PointerGetDatum(bot_id), false));
 }
 
 /*

@@ -181,6 +181,39 @@ for f in "$CA_ROOT"/sql/crash_analytics--*--*.sql; do
 done
 rel_figure "$n update scripts, each keeping grants with the same two regions"
 
+
+# 1.2 folds a bot's streaks, drawdown and balances, and a session's, in play
+# order: the update rewrites those of the bots whose rounds were logged out
+# of play order (the fill back-fills each bot's first day after its second,
+# and logs outcomes without a time, played now, before rounds of March), and
+# leaves every other value of bot_rollups and session_logs as it was.  The
+# rewritten values are checked by verify_consistency (a replay in play
+# order) after the update.
+PLAY_ORDER_BOT="current_streak,longest_win_streak,longest_loss_streak,peak_profit,max_drawdown,current_balance,last_round_id,updated_at"
+PLAY_ORDER_SESSION="started_at,balance_start,balance_current,peak_balance,peak_profit,max_drawdown,last_round_number,last_round_at,updated_at"
+but_play_order() {	# but_play_order DB FILE
+	rel_psql "$1" >"$2" <<SQL
+SELECT 'bot_rollups ' || (to_jsonb(b) - '{$PLAY_ORDER_BOT}'::text[])::text FROM crash_analytics.bot_rollups b
+UNION ALL
+SELECT 'session_logs ' || (to_jsonb(s) - '{$PLAY_ORDER_SESSION}'::text[])::text FROM crash_analytics.session_logs s
+ORDER BY 1;
+SQL
+}
+compare_but_play_order() {	# compare_but_play_order LABEL DB BEFORE_FILE
+	local after
+	after=$(mktemp)
+	but_play_order "$2" "$after"
+	if cmp -s "$3" "$after"; then
+		rel_ok "$1: bot_rollups and session_logs identical but for the play-order figures ($(wc -l <"$after") rows)"
+	else
+		rel_not_ok "$1: bot_rollups and session_logs identical but for the play-order figures" "$(diff "$3" "$after" | head -n 12)"
+	fi
+	rm -f "$after"
+}
+rewritten() {	# rewritten TABLE BEFORE_DIR AFTER_DIR: rows that changed
+	diff "$2/$1.rows" "$3/$1.rows" | grep -c '^>' || true
+}
+
 # ---------------------------------------------------------------- 1. data
 ca_say "upgrade: install 1.0, fill, ALTER EXTENSION UPDATE"
 rel_createdb $OLD
@@ -189,6 +222,7 @@ rel_is "installed at 1.0" "$(rel_psql $OLD -c "SELECT extversion FROM pg_extensi
 rel_psql $OLD -f "$REL_DIR/fill.sql" -c "$GRANTS" -c "$HAND" >/dev/null
 rel_check_consistency $OLD "1.0, filled"
 rel_snapshot $OLD "$REL_WORK/snap.before"
+but_play_order $OLD "$REL_WORK/rollups.before"
 
 # A user's view on a function that the update drops and creates again: the
 # update stops at PostgreSQL's dependency error, changing nothing (README,
@@ -237,7 +271,9 @@ rel_is "the user's view created again after the update works" \
 check_grants_kept $OLD "1.0 -> $default" 7
 rel_psql $OLD -c "DROP TABLE public.rel_before"
 rel_snapshot $OLD "$REL_WORK/snap.after"
-rel_compare_snapshots "data kept by the update" "$REL_WORK/snap.before" "$REL_WORK/snap.after"
+rel_compare_snapshots "data kept by the update" "$REL_WORK/snap.before" "$REL_WORK/snap.after" '^(bot_rollups|session_logs)$'
+compare_but_play_order "data kept by the update" $OLD "$REL_WORK/rollups.before"
+rel_figure "1.0 -> $default: rewritten in play order: $(rewritten bot_rollups "$REL_WORK/snap.before" "$REL_WORK/snap.after") of $(wc -l <"$REL_WORK/snap.after/bot_rollups.rows") bot roll-ups, $(rewritten session_logs "$REL_WORK/snap.before" "$REL_WORK/snap.after") of $(wc -l <"$REL_WORK/snap.after/session_logs.rows") sessions"
 rel_check_consistency $OLD "after the update"
 set +e
 out=$(rel_psql $OLD 2>&1 <<'SQL'
@@ -279,6 +315,7 @@ if [ "$default" != 1.1 ]; then
 	rel_is "installed at 1.1" \
 		"$(rel_psql rel_up11_upd -c "SELECT extversion FROM pg_extension WHERE extname = 'crash_analytics'")" "1.1"
 	rel_snapshot rel_up11_upd "$REL_WORK/snap11.before"
+	but_play_order rel_up11_upd "$REL_WORK/rollups11.before"
 	save_state rel_up11_upd
 	set +e
 	out=$(rel_psql rel_up11_upd -c "ALTER EXTENSION crash_analytics UPDATE" 2>&1)
@@ -288,7 +325,8 @@ if [ "$default" != 1.1 ]; then
 	rel_is "1.1 -> $default: updated to the default version" \
 		"$(rel_psql rel_up11_upd -c "SELECT extversion FROM pg_extension WHERE extname = 'crash_analytics'")" "$default"
 	rel_snapshot rel_up11_upd "$REL_WORK/snap11.after"
-	rel_compare_snapshots "1.1 -> $default: data kept by the update" "$REL_WORK/snap11.before" "$REL_WORK/snap11.after"
+	rel_compare_snapshots "1.1 -> $default: data kept by the update" "$REL_WORK/snap11.before" "$REL_WORK/snap11.after" '^(bot_rollups|session_logs)$'
+	compare_but_play_order "1.1 -> $default: data kept by the update" rel_up11_upd "$REL_WORK/rollups11.before"
 	rel_check_consistency rel_up11_upd "1.1 -> $default, after the update"
 	check_grants_kept rel_up11_upd "1.1 -> $default" 0
 	rel_psql rel_up11_upd -c "DROP TABLE public.rel_before"
