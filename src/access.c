@@ -58,7 +58,7 @@ static HTAB *restricted = NULL; /* roles that appear at all */
 
 /* an invalidation callback: no catalog access here */
 static void
-writers_relcache_callback(Datum arg, Oid relid)
+writers_relcache_callback(Datum arg pg_attribute_unused(), Oid relid)
 {
 	if (writers_loaded && (!OidIsValid(relid) || relid == writers_relid))
 		writers_loaded = false;

@@ -1065,17 +1065,17 @@ history_receive(TupleTableSlot *slot, DestReceiver *self)
 }
 
 static void
-history_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+history_startup(DestReceiver *self pg_attribute_unused(), int operation pg_attribute_unused(), TupleDesc typeinfo pg_attribute_unused())
 {
 }
 
 static void
-history_shutdown(DestReceiver *self)
+history_shutdown(DestReceiver *self pg_attribute_unused())
 {
 }
 
 static void
-history_destroy(DestReceiver *self)
+history_destroy(DestReceiver *self pg_attribute_unused())
 {
 }
 

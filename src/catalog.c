@@ -121,7 +121,7 @@ static bool cache_building = false;
 static bool build_invalidated = false;
 
 static void
-ca_relcache_callback(Datum arg, Oid relid)
+ca_relcache_callback(Datum arg pg_attribute_unused(), Oid relid)
 {
 	bool		hit = !OidIsValid(relid);
 	int			i;

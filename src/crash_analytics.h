@@ -438,7 +438,7 @@ extern const int ca_round_input_columns[];
 extern const int ca_round_input_count;
 extern CaRound *ca_round_from_args(FunctionCallInfo fcinfo, const int *argcols, int nargs);
 extern CaRound *ca_round_from_json(JsonbContainer *obj);
-extern CaRound *ca_round_from_tuple(HeapTuple tuple, TupleDesc desc);
+extern CaRound *ca_round_from_tuple(HeapTuple tuple);
 extern Datum ca_json_to_datum(JsonbValue *v, Oid typid, const char *key);
 
 /* ----------------------------------------------------------------------
@@ -526,8 +526,8 @@ extern bool ca_roi_interval(int64 bets, Numeric staked, Numeric profit, Numeric 
  * fanout.c
  * ----------------------------------------------------------------------
  */
-extern void ca_fanout_round(CaWriter *w, CaRound *r, const CaGame *game,
-							CaRow *bot, CaRow *session, bool session_fresh, CaRow *rollup);
+extern void ca_fanout_round(CaWriter *w, CaRound *r, CaRow *bot, CaRow *session,
+							bool session_fresh, CaRow *rollup);
 extern CaRow *ca_fetch_bot_rollup(CaWriter *w, Datum bot_id);
 extern CaRow *ca_fetch_session(CaWriter *w, text *bot_id, text *session_id);
 
@@ -535,8 +535,7 @@ extern CaRow *ca_fetch_session(CaWriter *w, text *bot_id, text *session_id);
  * signals.c
  * ----------------------------------------------------------------------
  */
-extern void ca_signals_on_multiplier(CaWriter *w, CaRow *bot, CaRow *multiplier,
-									 const CaGame *game);
+extern void ca_signals_on_multiplier(CaWriter *w, CaRow *bot, CaRow *multiplier);
 extern void ca_validate_signal_rules(Jsonb *rules);
 extern int64 ca_signal_opened(CaWriter *w, Datum bot, Datum game, Datum platform);
 

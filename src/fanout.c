@@ -55,7 +55,7 @@ ca_fetch_session(CaWriter *w, text *bot_id, text *session_id)
  * not be the caller's).
  */
 static void
-fanout_multiplier(CaWriter *w, CaRow *round, CaRow *bot, const CaGame *game)
+fanout_multiplier(CaWriter *w, CaRow *round, CaRow *bot)
 {
 	Datum		keys[3];
 	CaRow	   *m;
@@ -103,7 +103,7 @@ fanout_multiplier(CaWriter *w, CaRow *round, CaRow *bot, const CaGame *game)
 	copy_col(m, MC_OBSERVED_AT, round, RC_PLAYED_AT);
 	ca_row_set(m, MC_SOURCE, CStringGetTextDatum("round"));
 	ca_insert(w, m);
-	ca_signals_on_multiplier(w, bot, m, game);
+	ca_signals_on_multiplier(w, bot, m);
 }
 
 static void
@@ -258,13 +258,13 @@ fanout_period_rollup(CaWriter *w, CaRow *round, const CaRoundFacts *f, const Per
 }
 
 void
-ca_fanout_round(CaWriter *w, CaRound *r, const CaGame *game, CaRow *bot,
+ca_fanout_round(CaWriter *w, CaRound *r, CaRow *bot,
 				CaRow *session, bool session_fresh, CaRow *rollup)
 {
 	CaRow	   *round = r->row;
 	CaRoundFacts f = ca_round_facts(r);
 
-	fanout_multiplier(w, round, bot, game);
+	fanout_multiplier(w, round, bot);
 	if (f.outcome != CA_SKIP)
 		fanout_outcome(w, round);
 	fanout_session(w, round, session_fresh ? NULL : session, &f);

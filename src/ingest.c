@@ -470,7 +470,7 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 	res.round_id = DatumGetInt64(ca_row_get(row, RC_ID, NULL));
 	res.row = row;
 
-	ca_fanout_round(w, r, game, bot, session, session == NULL, rollup);
+	ca_fanout_round(w, r, bot, session, session == NULL, rollup);
 	/* an immediate writer's rows must be visible to the next round's updates */
 	if (!ca_writer_is_deferred(w))
 		CommandCounterIncrement();
@@ -692,7 +692,7 @@ static CaWriter *stmt_writer = NULL;
 static SubTransactionId stmt_subxid = InvalidSubTransactionId;
 
 static void
-stmt_writer_xact_callback(XactEvent event, void *arg)
+stmt_writer_xact_callback(XactEvent event, void *arg pg_attribute_unused())
 {
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT ||
 		event == XACT_EVENT_COMMIT || event == XACT_EVENT_PREPARE)
@@ -701,7 +701,7 @@ stmt_writer_xact_callback(XactEvent event, void *arg)
 
 static void
 stmt_writer_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
-							 SubTransactionId parentSubid, void *arg)
+							 SubTransactionId parentSubid pg_attribute_unused(), void *arg pg_attribute_unused())
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB && stmt_writer != NULL && stmt_subxid == mySubid)
 		stmt_writer = NULL;
@@ -780,7 +780,7 @@ ca_rounds_ingest_trigger(PG_FUNCTION_ARGS)
 		stmt_subxid = GetCurrentSubTransactionId();
 		MemoryContextSwitchTo(old);
 	}
-	res = ca_ingest_round(stmt_writer, ca_round_from_tuple(tuple, desc), CA_PATH_INSERT);
+	res = ca_ingest_round(stmt_writer, ca_round_from_tuple(tuple), CA_PATH_INSERT);
 	/* form the row before the writer takes its held values into its own memory */
 	tuple = res.existed ? NULL : ca_row_form_tuple(res.row);
 	ca_writer_adopt(stmt_writer);

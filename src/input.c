@@ -271,7 +271,7 @@ ca_round_from_json(JsonbContainer *obj)
  * retry is not compared on them).
  */
 CaRound *
-ca_round_from_tuple(HeapTuple tuple, TupleDesc desc)
+ca_round_from_tuple(HeapTuple tuple)
 {
 	CaRound    *r = round_new();
 	int			i;

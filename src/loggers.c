@@ -248,7 +248,7 @@ ca_log_round_multiplier(PG_FUNCTION_ARGS)
 	ca_row_set(m, MC_OBSERVED_AT, TimestampTzGetDatum(observed));
 	ca_row_set(m, MC_SOURCE, CStringGetTextDatum("direct"));
 	ca_insert(w, m);
-	ca_signals_on_multiplier(w, bot, m, game);
+	ca_signals_on_multiplier(w, bot, m);
 	ca_writer_end(w);
 	CommandCounterIncrement();
 	PG_RETURN_INT64(row_id(m, MC_ID));

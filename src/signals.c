@@ -437,7 +437,7 @@ emit_signal(CaWriter *w, CaRow *m, const SignalRule *rule, const int64 *recent, 
  * the bot's lock.
  */
 void
-ca_signals_on_multiplier(CaWriter *w, CaRow *bot, CaRow *m, const CaGame *game)
+ca_signals_on_multiplier(CaWriter *w, CaRow *bot, CaRow *m)
 {
 	Datum		keys[3];
 	Numeric		mult = DatumGetNumeric(ca_row_get(m, MC_MULTIPLIER, NULL));

@@ -167,7 +167,7 @@ static CaWriter *active_writer = NULL;
 static SubTransactionId active_subxid = InvalidSubTransactionId;
 
 static void
-compiled_relcache_callback(Datum arg, Oid relid)
+compiled_relcache_callback(Datum arg pg_attribute_unused(), Oid relid)
 {
 	int			t,
 				i;
@@ -188,7 +188,7 @@ compiled_relcache_callback(Datum arg, Oid relid)
 
 /* An error left a writer unfinished: it is gone with its (sub)transaction. */
 static void
-writer_xact_callback(XactEvent event, void *arg)
+writer_xact_callback(XactEvent event, void *arg pg_attribute_unused())
 {
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
 		active_writer = NULL;
@@ -196,7 +196,7 @@ writer_xact_callback(XactEvent event, void *arg)
 
 static void
 writer_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
-						SubTransactionId parentSubid, void *arg)
+						SubTransactionId parentSubid pg_attribute_unused(), void *arg pg_attribute_unused())
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB && active_writer != NULL && active_subxid == mySubid)
 		active_writer = NULL;
