@@ -22,8 +22,10 @@
 #    invalid calls into ca_bad_valid, at the same time.  Checks: every valid
 #    call succeeds and every invalid one fails, with an SQLSTATE from the
 #    documented list (DOCUMENTED in bad_input_gen.py); no backend crashes; and
-#    every table of the two databases is identical (ids compared by natural
-#    keys, logging timestamps left out); verify_consistency() is clean in both.
+#    every table of the two databases is identical (every table of schema
+#    crash_analytics, read from the catalog: one that was not compared fails;
+#    ids compared by natural keys, logging timestamps left out);
+#    verify_consistency() is clean in both.
 # 2. sqlsmith (Debian package), fixed seeds, as two unprivileged roles: one
 #    with the reader profile (CA_SMITH_QUERIES queries, default 3000, on the
 #    extension's tables and views) and one with the writer profile (as many,
