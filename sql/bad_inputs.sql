@@ -6,7 +6,8 @@
 --       DETAIL: ...   HINT: ...   CONTEXT: ... (when present)
 --       => nothing written                  (or "WRITTEN: " and what changed)
 -- "Nothing written" compares the row count and an md5 of the contents of
--- every table of the extension (the nine tables, the two roll-ups) before and
+-- every table of the extension (every table of schema crash_analytics, listed
+-- from the catalog, so that a table a version adds is covered too) before and
 -- after the call (pg_temp.snap() and pg_temp.since_snap()).  The call runs in
 -- a subtransaction (plpgsql EXCEPTION), so a refused call is rolled back by
 -- PostgreSQL anyway; what the comparison catches is a bad input that is NOT
@@ -37,16 +38,15 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
--- one row per table: row count and a digest of the contents
+-- one row per table of the schema: row count and a digest of the contents
 CREATE FUNCTION pg_temp.state() RETURNS TABLE (tbl text, n bigint, digest text)
 LANGUAGE plpgsql AS $$
 DECLARE
 	t text;
 BEGIN
-	FOREACH t IN ARRAY ARRAY['crash_game_rounds', 'analytics_round_multipliers',
-		'analytics_round_outcomes', 'analytics_round_signals', 'session_logs',
-		'bot_vm_registration', 'bot_rollups', 'bot_hourly_rollups', 'error_logs',
-		'ocr_validation_logs', 'game_platform_config'] LOOP
+	FOR t IN SELECT c.relname FROM pg_catalog.pg_class c
+			  WHERE c.relnamespace = 'crash_analytics'::regnamespace AND c.relkind IN ('r', 'p')
+			  ORDER BY 1 LOOP
 		RETURN QUERY EXECUTE format(
 			'SELECT %L::text, count(*), md5(coalesce(string_agg(x::text, %L ORDER BY x::text), %L))
 			   FROM crash_analytics.%I x', t, E'\n', '', t);
@@ -387,6 +387,32 @@ SELECT pg_temp.bad($$SELECT * FROM crash_analytics.get_bot_statistics('nobody')$
 \pset format aligned
 -- after all of the above, the tables hold what the good calls at the top wrote,
 -- and not a row more
+SELECT * FROM pg_temp.totals();
+
+-- ======================================================================
+-- After the refused calls: no stale state in this backend
+-- ======================================================================
+-- Every call above was refused in this backend, many of them after the write
+-- path had looked up bot b1, its session s1, its series and aviator/dafabet
+-- (what it caches between calls), and most of them for round 3 of s1.  A
+-- good round 3 now is logged as if none of them had been made: a LOSS
+-- (crash 1.20 under the cash-out 1.50, -10.00) after round 2 made the balance
+-- 1003.30 - 10.00 = 993.30, a WIN of 10.00 at 1.50 (crash 2.00) pays 15.00,
+-- profit 5.00, balance 998.30; the bot then has 3 rounds, 2 wins, 1 loss,
+-- 30.00 staked and 3.30 - 10.00 + 5.00 = -1.70 profit.
+SELECT crash_analytics.log_crash_round('b1', 's1', 'aviator', 'dafabet', 3,
+  stake_value => 10.00, crash_multiplier => 2.00, cashout_multiplier => 1.50,
+  round_started_at => '2026-01-05 10:00:40+00') IS NOT NULL AS round_3_logged;
+SELECT round_number, round_outcome, payout_value, profit_loss, running_balance_before, running_balance_after
+  FROM crash_analytics.crash_game_rounds WHERE bot_id = 'b1' ORDER BY round_number;
+SELECT total_rounds, wins, losses, total_staked, total_profit, current_balance
+  FROM crash_analytics.get_bot_statistics('b1');
+SELECT session_id, rounds_played, wins, losses, total_staked, total_profit, balance_current
+  FROM crash_analytics.session_logs WHERE bot_id = 'b1' ORDER BY session_id;
+-- and a recomputation of every derived row and roll-up from the rounds finds
+-- no difference (every check ran, none failed)
+SELECT count(*) > 0 AS checks_ran, count(*) FILTER (WHERE NOT ok) AS checks_failed
+  FROM crash_analytics.verify_consistency();
 SELECT * FROM pg_temp.totals();
 
 DROP EXTENSION crash_analytics;

@@ -18,16 +18,31 @@ passed=0
 failed=0
 cd "$CA_ROOT"
 
+# make installcheck and pg_prove are bounded like the reliability suites
+# below: a hung test (a lock wait, a backend stuck in a loop) stops at
+# CA_REGRESS_TIMEOUT / CA_PGTAP_TIMEOUT seconds (a normal run takes about a
+# minute each) and counts as one failure, with a line that says so
+timed_out() {	# timed_out RC WHAT SECONDS: say so when RC is timeout's
+	case $1 in
+	124) echo "FAILED [$2]: timed out after $3 s (stopped by timeout)" ;;
+	137) echo "FAILED [$2]: killed: timed out after $3 s and still running 30 s later (or another SIGKILL)" ;;
+	*) return 1 ;;
+	esac
+}
+
 # 1. pg_regress suites (exact outputs) and isolation specs, via PGXS
 ca_say "pg_regress and isolation: make installcheck"
+regress_timeout=${CA_REGRESS_TIMEOUT:-600}
 set +e
-make -s installcheck >"$CA_BASE/installcheck.out" 2>&1
+timeout --kill-after=30 "$regress_timeout" make -s installcheck >"$CA_BASE/installcheck.out" 2>&1
 rc=$?
 set -e
 cat "$CA_BASE/installcheck.out"
 n_ok=$(grep -cE '^(test |     )?[a-z_0-9]+ +\.\.\. ok' "$CA_BASE/installcheck.out" || true)
 n_bad=$(grep -cE '\.\.\. FAILED' "$CA_BASE/installcheck.out" || true)
-if [ "$rc" -ne 0 ] && [ "$n_bad" -eq 0 ]; then n_bad=1; fi
+if timed_out "$rc" "make installcheck" "$regress_timeout"; then
+	n_bad=$((n_bad + 1))
+elif [ "$rc" -ne 0 ] && [ "$n_bad" -eq 0 ]; then n_bad=1; fi
 for f in regression.diffs output_iso/regression.diffs; do
 	[ -s "$f" ] && { echo "---- $f"; cat "$f"; }
 done
@@ -38,15 +53,18 @@ failed=$((failed + n_bad))
 ca_say "pgTAP: pg_prove test/pgtap/*.sql"
 ca_pg "$CA_PGBIN/createdb" -h "$CA_SOCKET" -p "$CA_PGPORT" ca_tap
 psql -X -q -d ca_tap -c "CREATE EXTENSION pgtap" >/dev/null
+pgtap_timeout=${CA_PGTAP_TIMEOUT:-600}
 set +e
-pg_prove -v -d ca_tap --ext .sql test/pgtap/ >"$CA_BASE/pgtap.out" 2>&1
+timeout --kill-after=30 "$pgtap_timeout" pg_prove -v -d ca_tap --ext .sql test/pgtap/ >"$CA_BASE/pgtap.out" 2>&1
 rc=$?
 set -e
 grep -vE '^(ok|not ok) [0-9]+' "$CA_BASE/pgtap.out" || true
 grep -E '^not ok [0-9]+' "$CA_BASE/pgtap.out" || true
 ok=$(grep -cE '^ok [0-9]+' "$CA_BASE/pgtap.out" || true)
 bad=$(grep -cE '^not ok [0-9]+' "$CA_BASE/pgtap.out" || true)
-if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+if timed_out "$rc" "pg_prove" "$pgtap_timeout"; then
+	bad=$((bad + 1))
+elif [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
 passed=$((passed + ok))
 failed=$((failed + bad))
 

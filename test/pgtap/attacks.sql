@@ -20,7 +20,12 @@
 --   5. an unrestricted writer (it may log for any bot) that sends
 --      conflicting retries and other calls meeting another bot's rows
 --      learns none of their stored values from the errors, which name only
---      what the call sent.
+--      what the call sent;
+--   6. a writer and a reader that plant temp tables named like every table
+--      and view of the extension (pg_temp comes first in a search_path that
+--      does not name it) and put pg_temp first: the logging and analytics
+--      functions neither read a row from them nor write one to them, and
+--      give what they give with a clean search_path.
 -- Planted objects record each call in atk_log.calls; the checks read it.
 -- Client COPY and a squatter in a database of its own are in
 -- test/reliability/schema_squat.sh.
@@ -31,7 +36,7 @@
 \pset pager off
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(87);
+SELECT plan(100);
 
 -- ======================================================================
 -- 0. The recorder, and roles
@@ -692,6 +697,159 @@ SELECT is((SELECT detail FROM leak_probes WHERE what = 'INSERT of a retry'),
 		  'leaks: a conflicting INSERT gets the same detail as the same retry through log_crash_round');
 SELECT set_eq('SELECT * FROM pg_temp.table_digests()', 'SELECT * FROM leak_before',
 			  'leaks: the refused calls wrote nothing (every row of every table as before)');
+
+-- ======================================================================
+-- 6. Look-alike temp TABLES in the caller's search_path
+-- ======================================================================
+-- A writer, then a reader, creates in its session's pg_temp (searched first
+-- for relations unless the search_path names it later) a temp table named
+-- like every table, view and materialized view of the extension, with the
+-- same columns and one planted row; a policy records every row read from it
+-- and a trigger every row written to it (the row lands).  With pg_temp first
+-- in its search_path the role then logs and analyses as in section 2: the
+-- extension's functions read and write the real tables only.
+-- the views of section 2 use these names: out of the way
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOR t IN SELECT c.relname FROM pg_class c WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'v'
+				AND c.relname IN (SELECT relname FROM pg_class WHERE relnamespace = 'crash_analytics'::regnamespace) LOOP
+		EXECUTE format('DROP VIEW pg_temp.%I', t);
+	END LOOP;
+END$$;
+CREATE FUNCTION pg_temp.trap_write_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO atk_log.calls (object) VALUES ('pg_temp.' || TG_TABLE_NAME || ' written');
+	RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END $$;
+-- run by the planting role: its temp tables, from the catalog; returns how many
+CREATE FUNCTION pg_temp.plant_tables() RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+	r record;
+	n integer := 0;
+BEGIN
+	FOR r IN SELECT c.relname, string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)), ', '
+										  ORDER BY a.attnum) AS cols
+			   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+			  WHERE c.relnamespace = 'crash_analytics'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+			  GROUP BY c.relname LOOP
+		EXECUTE format('CREATE TEMP TABLE %I (%s)', r.relname, r.cols);
+		EXECUTE format('INSERT INTO pg_temp.%I DEFAULT VALUES', r.relname);
+		EXECUTE format('CREATE TRIGGER w BEFORE INSERT OR UPDATE OR DELETE ON pg_temp.%I
+						FOR EACH ROW EXECUTE FUNCTION pg_temp.trap_write_keep()', r.relname);
+		EXECUTE format('ALTER TABLE pg_temp.%I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', r.relname);
+		EXECUTE format('CREATE POLICY r ON pg_temp.%I USING (pg_temp.trap(%L)) WITH CHECK (true)',
+					   r.relname, 'pg_temp.' || r.relname || ' read');
+		n := n + 1;
+	END LOOP;
+	RETURN n;
+END
+$$;
+CREATE FUNCTION pg_temp.unplant_tables() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	t text;
+BEGIN
+	FOR t IN SELECT relname FROM pg_class WHERE relnamespace = 'crash_analytics'::regnamespace
+				AND relkind IN ('r', 'p', 'v', 'm') LOOP
+		EXECUTE format('DROP TABLE pg_temp.%I', t);
+	END LOOP;
+END
+$$;
+-- the temp tables (read as the superuser, whom no policy stops) that do not
+-- hold exactly their planted row
+CREATE FUNCTION pg_temp.planted_not_alone() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	t text;
+	n bigint;
+	bad text;
+BEGIN
+	FOR t IN SELECT c.relname FROM pg_class c WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'r'
+				AND c.relname IN (SELECT relname FROM pg_class WHERE relnamespace = 'crash_analytics'::regnamespace)
+			  ORDER BY 1 LOOP
+		EXECUTE format('SELECT count(*) FROM pg_temp.%I', t) INTO n;
+		IF n <> 1 THEN
+			bad := concat_ws(', ', bad, t || ' ' || n || ' rows');
+		END IF;
+	END LOOP;
+	RETURN bad;
+END
+$$;
+SELECT count(*)::int AS n_relations FROM pg_class WHERE relnamespace = 'crash_analytics'::regnamespace
+   AND relkind IN ('r', 'p', 'v', 'm') \gset
+TRUNCATE atk_log.calls;
+
+-- a writer
+SET ROLE atk_writer;
+SELECT pg_temp.plant_tables() AS planted \gset
+-- the traps work: the writer's own SQL reads and writes its temp tables
+SET search_path = pg_temp, pg_catalog, public;
+SELECT count(*) AS x FROM crash_game_rounds \gset
+INSERT INTO error_logs (bot_id) VALUES ('trap check');
+DELETE FROM error_logs WHERE bot_id = 'trap check';
+RESET search_path;
+RESET ROLE;
+SELECT is(:planted, :n_relations, 'writer: planted a temp table named like each of the ' || :n_relations
+		  || ' tables and views of the extension');
+SELECT is((SELECT string_agg(DISTINCT object, ', ' ORDER BY object) FROM (SELECT object COLLATE "C" FROM atk_log.calls) c),
+		  'pg_temp.crash_game_rounds read, pg_temp.error_logs read, pg_temp.error_logs written',
+		  'temp tables: the traps record a row read and a row written when SQL resolves to them');
+TRUNCATE atk_log.calls;
+SET ROLE atk_writer;
+SET search_path = pg_temp, pg_catalog, public;
+SELECT pg_temp.writer_calls('atk_tmp_bot') AS tmp_errors \gset
+RESET search_path;
+RESET ROLE;
+SELECT is((SELECT string_agg(DISTINCT object, ', ') FROM atk_log.calls), NULL,
+		  'writer with temp tables first in its search_path: no logging function read a row from or wrote a row to any of them');
+SELECT is(pg_temp.planted_not_alone(), NULL, 'writer with temp tables: each still holds only its planted row');
+SELECT is(:'tmp_errors'::text, '22023,23505,55000', 'writer with temp tables: the same errors (22023, 23505, 55000)');
+SELECT is((SELECT string_agg(t, ', ' ORDER BY t)
+			 FROM unnest(ARRAY(SELECT c.relname::text FROM pg_class c
+								WHERE c.relnamespace = 'crash_analytics'::regnamespace AND c.relkind = 'r'
+								  AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'bot_id'))) AS t
+			WHERE EXISTS (SELECT * FROM pg_temp.bot_rows(t, 'atk_tmp_bot') EXCEPT ALL SELECT * FROM pg_temp.bot_rows(t, 'ctl_bot'))
+			   OR EXISTS (SELECT * FROM pg_temp.bot_rows(t, 'ctl_bot') EXCEPT ALL SELECT * FROM pg_temp.bot_rows(t, 'atk_tmp_bot'))),
+		  NULL, 'writer with temp tables: in every table of the extension its rows are those of a clean search_path');
+SELECT is((SELECT count(*)::int FROM crash_analytics.crash_game_rounds WHERE bot_id = 'atk_tmp_bot'), 5,
+		  'writer with temp tables: its 5 rounds are in crash_analytics.crash_game_rounds');
+SET ROLE atk_writer;
+SELECT pg_temp.unplant_tables();
+RESET ROLE;
+
+-- a reader: the analytics with a clean search_path and no temp tables, then
+-- with its temp tables first
+TRUNCATE atk_log.calls;
+SET ROLE atk_reader;
+SET search_path = pg_catalog;
+CREATE TEMP TABLE reader_clean_tt AS SELECT * FROM pg_temp.reader_digests();
+RESET search_path;
+SELECT pg_temp.plant_tables() AS planted \gset
+SET search_path = pg_temp, pg_catalog, public;
+SELECT count(*) AS x FROM bot_rollups \gset
+RESET search_path;
+RESET ROLE;
+SELECT is(:planted, :n_relations, 'reader: planted a temp table named like each of the ' || :n_relations
+		  || ' tables and views of the extension');
+SELECT is((SELECT string_agg(DISTINCT object, ', ') FROM atk_log.calls), 'pg_temp.bot_rollups read',
+		  'temp tables: the reader''s own SQL reads its temp table');
+TRUNCATE atk_log.calls;
+SET ROLE atk_reader;
+SET search_path = pg_temp, pg_catalog, public;
+CREATE TEMP TABLE reader_poisoned_tt AS SELECT * FROM pg_temp.reader_digests();
+RESET search_path;
+RESET ROLE;
+SELECT is((SELECT string_agg(DISTINCT object, ', ') FROM atk_log.calls), NULL,
+		  'reader with temp tables first in its search_path: no analytics function or view read a row from any of them');
+SELECT is(pg_temp.planted_not_alone(), NULL, 'reader with temp tables: each still holds only its planted row');
+SELECT is((SELECT string_agg(c.q, E'\n') FROM reader_clean_tt c JOIN reader_poisoned_tt p USING (q)
+			WHERE c.digest IS DISTINCT FROM p.digest), NULL,
+		  'reader with temp tables: each of the 23 analytics calls and views gives the same rows as with a clean search_path');
+SELECT is((SELECT string_agg(q || ': ' || digest, E'\n') FROM reader_poisoned_tt WHERE digest LIKE 'ERROR%'), NULL,
+		  'reader with temp tables: none of the 23 analytics calls raised an error');
+SET ROLE atk_reader;
+SELECT pg_temp.unplant_tables();
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -138,13 +138,18 @@ rel_check_btree_indexes() {	# rel_check_btree_indexes DB
 rel_log_offset() { stat -c %s "$CA_LOG" 2>/dev/null || echo 0; }
 rel_log_since() { tail -c +$(($1 + 1)) "$CA_LOG" 2>/dev/null || true; }
 
-# server-side faults that no phase of a suite may cause (a SIGKILL is what
-# the crash suite injects, so signal 9 is not one of them)
-rel_check_log_clean() {	# rel_check_log_clean OFFSET LABEL
-	local bad
-	bad=$(rel_log_since "$1" | grep -E 'PANIC|TRAP:|terminated by signal|was terminated by exception|out of memory|could not (read|write|open) (block|file)|invalid page|corrupt' |
-		grep -v 'terminated by signal 9: Killed' || true)
-	rel_empty "$2: server log has no PANIC, backend crash or corruption message" "$bad"
+# server-side faults that no phase of a suite may cause.  KILLED_PIDS (the
+# crash suite only) names the backends the suite itself killed with SIGKILL:
+# the postmaster's "server process (PID n) was terminated by signal 9" for
+# those, and only those, is expected; any other process killed by a signal
+# is a failure, SIGKILL included.
+rel_check_log_clean() {	# rel_check_log_clean OFFSET LABEL [KILLED_PIDS]
+	local bad pid
+	bad=$(rel_log_since "$1" | grep -E 'PANIC|TRAP:|terminated by signal|was terminated by exception|out of memory|could not (read|write|open) (block|file)|invalid page|corrupt' || true)
+	for pid in ${3:-}; do
+		bad=$(printf '%s\n' "$bad" | grep -v "process (PID $pid) was terminated by signal 9: Killed" || true)
+	done
+	rel_empty "$2: server log has no PANIC, backend crash or corruption message${3:+ but the SIGKILL this suite sent to $3}" "$bad"
 }
 
 # no backend died: nothing in the log since OFFSET says a process crashed
