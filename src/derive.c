@@ -470,8 +470,12 @@ ca_round_normalize(CaRound *r)
 	RC_ROUND_NUMBER, RC_CRASH};
 	static const int numbers[] = {RC_STAKE, RC_CRASH, RC_CASHOUT, RC_TARGET, RC_PROFIT,
 	RC_BALANCE_BEFORE, RC_BALANCE_AFTER, RC_OCR_CONFIDENCE};
+	/*
+	 * logged_at is no argument, but an INSERT may set it, and played_at falls
+	 * back on it: an infinite one would become the round's played_at.
+	 */
 	static const int timestamps[] = {RC_STARTED_AT, RC_ENDED_AT, RC_BET_PLACED_AT,
-	RC_CASHED_OUT_AT, RC_PLAYED_AT};
+	RC_CASHED_OUT_AT, RC_PLAYED_AT, RC_LOGGED_AT};
 	CaRow	   *row = r->row;
 	bool		isnull;
 	Datum		d;

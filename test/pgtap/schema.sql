@@ -8,7 +8,7 @@
 \pset pager off
 BEGIN;
 CREATE EXTENSION crash_analytics;
-SELECT plan(103);
+SELECT plan(111);
 
 SELECT has_schema('crash_analytics');
 SELECT tables_are('crash_analytics', ARRAY[
@@ -89,6 +89,71 @@ SELECT throws_ok($$EXECUTE restored_round('tap_restored', '')$$, '23514',
 				 'new row for relation "crash_game_rounds" violates check constraint "crash_game_rounds_session_id_check"',
 				 'a restored round with an empty session_id is refused');
 DEALLOCATE restored_round;
+-- the validation rules as CHECKs (1.2): each table's CHECK constraints, exactly
+SELECT is((SELECT array_agg(conname::text ORDER BY conname) FROM pg_constraint
+			WHERE conrelid = 'crash_analytics.crash_game_rounds'::regclass AND contype = 'c'),
+		  ARRAY['crash_game_rounds_balance_change_check', 'crash_game_rounds_balance_range_check', 'crash_game_rounds_bet_slot_check',
+				'crash_game_rounds_bot_id_check', 'crash_game_rounds_cashout_check', 'crash_game_rounds_client_seed_check',
+				'crash_game_rounds_confidence_check', 'crash_game_rounds_counts_check', 'crash_game_rounds_crash_check',
+				'crash_game_rounds_detection_method_check', 'crash_game_rounds_error_message_check', 'crash_game_rounds_game_name_check',
+				'crash_game_rounds_game_rtp_check', 'crash_game_rounds_identifier_chars_check', 'crash_game_rounds_ingest_path_check',
+				'crash_game_rounds_instant_check', 'crash_game_rounds_money_check', 'crash_game_rounds_money_scale_check',
+				'crash_game_rounds_ocr_raw_text_check', 'crash_game_rounds_outcome_check', 'crash_game_rounds_outcome_source_check',
+				'crash_game_rounds_payout_check', 'crash_game_rounds_platform_code_check', 'crash_game_rounds_platform_round_id_check',
+				'crash_game_rounds_round_hash_check', 'crash_game_rounds_round_number_check', 'crash_game_rounds_server_seed_check',
+				'crash_game_rounds_server_seed_hash_check', 'crash_game_rounds_session_id_check', 'crash_game_rounds_skip_cashout_check',
+				'crash_game_rounds_stake_check', 'crash_game_rounds_stake_limit_check', 'crash_game_rounds_step_nonce_check',
+				'crash_game_rounds_strategy_name_check', 'crash_game_rounds_target_check', 'crash_game_rounds_time_order_check',
+				'crash_game_rounds_timestamps_check', 'crash_game_rounds_win_cashout_check', 'crash_game_rounds_win_check'],
+		  'crash_game_rounds has exactly its CHECK constraints');
+SELECT is((SELECT array_agg(conname::text ORDER BY conname) FROM pg_constraint
+			WHERE conrelid = 'crash_analytics.analytics_round_outcomes'::regclass AND contype = 'c'),
+		  ARRAY['analytics_round_outcomes_cashout_check', 'analytics_round_outcomes_crash_check', 'analytics_round_outcomes_money_check',
+				'analytics_round_outcomes_money_scale_check', 'analytics_round_outcomes_outcome_check', 'analytics_round_outcomes_payout_check',
+				'analytics_round_outcomes_settled_at_check', 'analytics_round_outcomes_stake_limit_check', 'analytics_round_outcomes_target_check',
+				'analytics_round_outcomes_win_cashout_check', 'analytics_round_outcomes_win_check'],
+		  'analytics_round_outcomes has exactly its CHECK constraints');
+SELECT is((SELECT array_agg(conname::text ORDER BY conname) FROM pg_constraint
+			WHERE conrelid = 'crash_analytics.analytics_round_multipliers'::regclass AND contype = 'c'),
+		  ARRAY['analytics_round_multipliers_instant_check', 'analytics_round_multipliers_multiplier_check',
+				'analytics_round_multipliers_observed_at_check', 'analytics_round_multipliers_round_id_check',
+				'analytics_round_multipliers_source_check'],
+		  'analytics_round_multipliers has exactly its CHECK constraints');
+SELECT is((SELECT array_agg(conname::text ORDER BY conname) FROM pg_constraint
+			WHERE conrelid = 'crash_analytics.session_logs'::regclass AND contype = 'c'),
+		  ARRAY['session_logs_balance_range_check', 'session_logs_counts_check', 'session_logs_drawdown_check', 'session_logs_ended_check',
+				'session_logs_money_check', 'session_logs_session_id_check', 'session_logs_status_check', 'session_logs_times_check'],
+		  'session_logs has exactly its CHECK constraints');
+SELECT is((SELECT array_agg(conname::text ORDER BY conname) FROM pg_constraint
+			WHERE conrelid = 'crash_analytics.bot_rollups'::regclass AND contype = 'c'),
+		  ARRAY['bot_rollups_balance_range_check', 'bot_rollups_counts_check', 'bot_rollups_money_check'],
+		  'bot_rollups has exactly its CHECK constraints');
+SELECT is((SELECT array_agg(n ORDER BY n) FROM unnest(ARRAY[
+			'crash_game_rounds_payout_check', 'crash_game_rounds_win_cashout_check', 'crash_game_rounds_skip_cashout_check',
+			'crash_game_rounds_stake_limit_check', 'crash_game_rounds_money_scale_check', 'crash_game_rounds_balance_range_check',
+			'crash_game_rounds_balance_change_check', 'crash_game_rounds_instant_check', 'crash_game_rounds_game_rtp_check',
+			'crash_game_rounds_timestamps_check', 'crash_game_rounds_time_order_check', 'crash_game_rounds_game_name_check',
+			'crash_game_rounds_platform_code_check', 'crash_game_rounds_identifier_chars_check', 'crash_game_rounds_detection_method_check',
+			'crash_game_rounds_ocr_raw_text_check', 'crash_game_rounds_error_message_check', 'crash_game_rounds_server_seed_check',
+			'crash_game_rounds_server_seed_hash_check', 'crash_game_rounds_client_seed_check', 'crash_game_rounds_round_hash_check',
+			'crash_game_rounds_step_nonce_check', 'analytics_round_outcomes_payout_check', 'analytics_round_outcomes_win_cashout_check',
+			'analytics_round_outcomes_win_check', 'analytics_round_outcomes_crash_check', 'analytics_round_outcomes_cashout_check',
+			'analytics_round_outcomes_target_check', 'analytics_round_outcomes_stake_limit_check', 'analytics_round_outcomes_money_scale_check',
+			'analytics_round_outcomes_settled_at_check', 'analytics_round_multipliers_observed_at_check', 'session_logs_balance_range_check',
+			'session_logs_times_check', 'bot_rollups_balance_range_check']) AS n
+		   WHERE NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = n AND c.connamespace = 'crash_analytics'::regnamespace
+								AND obj_description(c.oid, 'pg_constraint') IS NOT NULL)),
+		  NULL, 'every CHECK constraint added in 1.2 has a COMMENT');
+SELECT is((SELECT count(*)::int FROM pg_constraint WHERE connamespace = 'crash_analytics'::regnamespace AND NOT convalidated),
+		  0, 'every constraint is validated (existing rows were checked when it was added)');
+SELECT throws_ok($$INSERT INTO crash_analytics.crash_game_rounds
+		(bot_id, session_id, round_number, game_name, platform_code, currency, game_rtp, played_at,
+		 stake_value, crash_multiplier, cashout_multiplier, payout_value, profit_loss, expected_profit, round_outcome,
+		 is_instant_crash, outcome_source, ingest_path, derived_at)
+	VALUES ('tap_restored', 's1', 1, 'aviator', 'dafabet', 'USD', 0.97, now(), 10.00, 1.50, 2.00, 50.00, 40.00, -0.30, 'LOSS',
+			false, 'sent', 'insert', now())$$, '23514',
+				 'new row for relation "crash_game_rounds" violates check constraint "crash_game_rounds_payout_check"',
+				 'a restored LOSS that paid out is refused');
 SELECT has_trigger('crash_analytics', 'crash_game_rounds', 'crash_game_rounds_ingest', 'INSERT/COPY go through the C funnel');
 SELECT has_trigger('crash_analytics', t, t || '_updated_at', t || ' keeps updated_at')
   FROM unnest(ARRAY['bot_vm_registration', 'session_logs', 'analytics_round_signals']) AS t;

@@ -58,7 +58,10 @@ from decimal import Decimal as D, ROUND_HALF_UP, ROUND_FLOOR
 # They are the codes of the "Errors" paragraph of README.md ("What a logged
 # round does"), which lists this table's and those the generator's calls
 # cannot provoke (42501 per-bot writer roles, 40P01 and 40001 concurrency,
-# 23514/23502 an operator's own constraints): a code added here goes there.
+# 23514/23502 an operator's own constraints, 23514 the extension's CHECKs,
+# met only by a restored row, inserted with derived_at set, which no call
+# here sends: sql/restored_rows.sql tests those): a code added here goes
+# there.
 # ----------------------------------------------------------------------
 DOCUMENTED = {
     '22004': 'null_value_not_allowed: a required value is missing (the extension)',
