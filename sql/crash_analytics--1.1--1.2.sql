@@ -130,6 +130,94 @@ COMMENT ON FUNCTION crash_analytics.get_signal_effectiveness(text, timestamptz, 
 	'Per signal source, type and model (filtered by a signal type or model name when given), signals emitted in the period: resolved, hits, hit rate with its 95% interval, the baseline chance gives for the same targets (theoretical RTP/target and empirical from the game''s multipliers in the period, each platform round once, read once per game/platform whatever the number of targets), the lift over the theoretical baseline, and the one-sided p-value of doing at least this well by chance.';
 REVOKE ALL ON FUNCTION crash_analytics.get_signal_effectiveness(text, timestamptz, timestamptz) FROM PUBLIC;
 
+/*
+ * refresh_analytics() for the reader profile.  The materialized views
+ * belong to the extension's owner and only their owner may refresh them, so
+ * in 1.1 a reader who called it got 42501 although reader_functions() did
+ * not list it either.  It now runs with its owner's rights (search_path
+ * pinned; it takes no name from the caller), and the reader profile lists
+ * it: refreshing changes no data, only what the views show.
+ */
+DROP FUNCTION crash_analytics.refresh_analytics(boolean);
+CREATE FUNCTION crash_analytics.refresh_analytics(concurrently boolean DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	-- $1: CONCURRENTLY is a keyword, so the parameter cannot be named in the body
+	IF $1 THEN
+		REFRESH MATERIALIZED VIEW CONCURRENTLY crash_analytics.mv_daily_bot_performance;
+		REFRESH MATERIALIZED VIEW CONCURRENTLY crash_analytics.mv_hourly_game_statistics;
+	ELSE
+		REFRESH MATERIALIZED VIEW crash_analytics.mv_daily_bot_performance;
+		REFRESH MATERIALIZED VIEW crash_analytics.mv_hourly_game_statistics;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.refresh_analytics(boolean) IS
+	'Refresh the dashboard materialized views (CONCURRENTLY when concurrently is true, so readers are not blocked). Runs with the rights of the extension''s owner, who owns the views, so the reader profile may call it.';
+REVOKE ALL ON FUNCTION crash_analytics.refresh_analytics(boolean) FROM PUBLIC;
+
+-- the reader profile: as in 1.1, and refresh_analytics
+DROP FUNCTION crash_analytics.reader_functions();
+CREATE FUNCTION crash_analytics.reader_functions()
+RETURNS SETOF regprocedure
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT f::regprocedure FROM (VALUES
+		('crash_analytics.get_bot_statistics(text)'),
+		('crash_analytics.get_session_summary(text, text)'),
+		('crash_analytics.get_game_statistics(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.get_strategy_performance(text, timestamptz, timestamptz)'),
+		('crash_analytics.get_multiplier_distribution(text, text, timestamptz, timestamptz, numeric[])'),
+		('crash_analytics.get_multiplier_quantiles(text, text, timestamptz, timestamptz, double precision[])'),
+		('crash_analytics.get_signal_effectiveness(text, timestamptz, timestamptz)'),
+		('crash_analytics.export_rounds_to_json(text, timestamptz, timestamptz, text)'),
+		('crash_analytics.export_multipliers_for_ml(text, integer)'),
+		('crash_analytics.get_database_size()'),
+		('crash_analytics.verify_consistency()'),
+		('crash_analytics.rollup_differences(text)'),
+		('crash_analytics.signal_differences(text)'),
+		('crash_analytics.refresh_analytics(boolean)'),
+		('crash_analytics.period_figures(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.distinct_multipliers(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.wilson_low_percent(bigint, bigint)'),
+		('crash_analytics.wilson_high_percent(bigint, bigint)'),
+		('crash_analytics.roi_ci_low_percent(bigint, numeric, numeric, numeric)'),
+		('crash_analytics.roi_ci_high_percent(bigint, numeric, numeric, numeric)'),
+		('crash_analytics.bets_for_roi_margin(bigint, numeric, numeric, numeric)'),
+		('crash_analytics.chance_p_value(bigint, double precision, double precision)'),
+		('crash_analytics.check_period(timestamptz, timestamptz)'),
+		('crash_analytics.check_row_limit(integer)'),
+		('crash_analytics.utc_hour_floor(timestamptz)'),
+		('crash_analytics.utc_hour_ceil(timestamptz)'),
+		('crash_analytics.require_game(text, text)'),
+		('crash_analytics.backtest_strategy(jsonb, numeric, text, text, timestamptz, timestamptz)'),
+		('crash_analytics.backtest_strategy(jsonb, numeric, numeric[], numeric)'),
+		('crash_analytics.backtest_equity_curve(jsonb, numeric, text, text, timestamptz, timestamptz)'),
+		('crash_analytics.backtest_equity_curve(jsonb, numeric, numeric[])'),
+		('crash_analytics.backtest_simulated(jsonb, numeric, integer, numeric, bigint)'),
+		('crash_analytics.risk_of_ruin(jsonb, numeric, integer, numeric, integer, bigint)'),
+		('crash_analytics.simulate_rounds(text, text, integer, numeric, bigint, timestamptz, interval)'),
+		('crash_analytics.verify_crash_bustabit(text, text, text)'),
+		('crash_analytics.verify_crash_stake(text, text, bigint)'),
+		('crash_analytics.verify_crash_stake_chain(text, text)'),
+		('crash_analytics.verify_crash_roobet(text, text)'),
+		('crash_analytics.verify_hash_chain(text, text, text)'),
+		('crash_analytics.verify_hash_chain(text[], text)'),
+		('crash_analytics.recompute_round(text, text, text, text, bigint, text, text)'),
+		('crash_analytics.verify_logged_rounds(text, text, text, timestamptz, timestamptz)'),
+		('crash_analytics.fairness_report(text, text, timestamptz, timestamptz)'),
+		('crash_analytics.ocr_data_quality(timestamptz, timestamptz)'),
+		('crash_analytics.chi_square_p_value(double precision, integer)'),
+		('crash_analytics.normal_p_value(double precision, boolean)'),
+		('crash_analytics.format_p_value(double precision)')) AS v(f)
+$$;
+COMMENT ON FUNCTION crash_analytics.reader_functions() IS 'The functions the reader profile may execute.';
+REVOKE ALL ON FUNCTION crash_analytics.reader_functions() FROM PUBLIC;
 -- (end of section 4)
 
 /* ========================================================================

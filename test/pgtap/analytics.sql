@@ -45,7 +45,7 @@ SET timezone = 'UTC';
 SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION crash_analytics;
-SELECT plan(63);
+SELECT plan(73);
 
 -- ----------------------------------------------------------------------
 -- Configuration
@@ -696,6 +696,50 @@ SELECT results_eq(
 	'get_signal_effectiveness(a period): the empirical baseline from that period''s platform rounds, lift and p-value');
 SELECT ok((SELECT count(DISTINCT coalesce(model_name, signal_type)) FROM crash_analytics.get_signal_effectiveness()) >= 3,
 		  'get_signal_effectiveness() compares at least three signal types and models');
+
+-- ----------------------------------------------------------------------
+-- The reader profile refreshes the materialized views, and still writes nothing
+-- ----------------------------------------------------------------------
+CREATE ROLE ca_tap_reader;
+SELECT crash_analytics.grant_reader('ca_tap_reader');
+CREATE TEMP TABLE written_before AS
+SELECT (SELECT count(*) FROM crash_analytics.crash_game_rounds) AS rounds,
+	   (SELECT count(*) FROM crash_analytics.analytics_round_multipliers) AS multipliers,
+	   (SELECT sum(wins) FROM crash_analytics.bot_rollups) AS wins;
+GRANT SELECT ON written_before TO ca_tap_reader;
+SET ROLE ca_tap_reader;
+SELECT lives_ok($$SELECT crash_analytics.refresh_analytics()$$, 'a reader runs refresh_analytics()');
+SELECT lives_ok($$SELECT crash_analytics.refresh_analytics(concurrently => true)$$,
+				'a reader runs refresh_analytics(concurrently => true)');
+SELECT throws_ok($$REFRESH MATERIALIZED VIEW crash_analytics.mv_hourly_game_statistics$$, '42501', NULL,
+				 'a reader cannot refresh a view itself (only its owner may; refresh_analytics() runs as the owner)');
+SELECT throws_ok($$INSERT INTO crash_analytics.crash_game_rounds (bot_id, session_id, game_name, platform_code,
+					 round_number, stake_value, crash_multiplier) VALUES ('b_flat', 's9', 'aviator', 'dafabet', 1, 0, 2.00)$$,
+				 '42501', NULL, 'a reader with refresh_analytics() still cannot insert a round');
+SELECT throws_ok($$UPDATE crash_analytics.bot_rollups SET wins = wins + 1$$, '42501', NULL,
+				 'a reader cannot update a roll-up');
+SELECT throws_ok($$DELETE FROM crash_analytics.analytics_round_multipliers$$, '42501', NULL,
+				 'a reader cannot delete multipliers');
+SELECT throws_ok($$SELECT crash_analytics.log_crash_round('b_flat', 's9', 'aviator', 'dafabet', 1, 0, 2.00)$$, '42501', NULL,
+				 'a reader cannot log a round');
+SELECT throws_ok($$SELECT * FROM crash_analytics.purge_rounds_before('2026-02-01 12:00:00+00')$$, '42501', NULL,
+				 'a reader cannot purge');
+SELECT is((SELECT (SELECT count(*) FROM crash_analytics.crash_game_rounds) = w.rounds
+			  AND (SELECT count(*) FROM crash_analytics.analytics_round_multipliers) = w.multipliers
+			  AND (SELECT sum(wins) FROM crash_analytics.bot_rollups) = w.wins FROM written_before w),
+		  true, 'after the reader''s calls, rounds, multipliers and roll-ups are as they were');
+RESET ROLE;
+
+-- what the reader's refresh gave
+SELECT results_eq(
+	$$SELECT bot_id::text COLLATE "default", game_name::text COLLATE "default", platform_code::text COLLATE "default",
+			 day, rounds, bets, wins, losses, total_staked, total_payout, total_profit, expected_profit
+		FROM crash_analytics.mv_daily_bot_performance ORDER BY 1, 2, 3, 4$$,
+	$$SELECT bot_id, game_name, platform_code, (played_at AT TIME ZONE 'UTC')::date, count(*),
+			 count(*) FILTER (WHERE o <> 'SKIP'), count(*) FILTER (WHERE o = 'WIN'), count(*) FILTER (WHERE o = 'LOSS'),
+			 sum(stake), sum(payout), sum(profit), sum(ep)
+		FROM pg_temp.rr GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4$$,
+	'mv_daily_bot_performance (refreshed by a reader) equals the rounds summed per bot, game/platform and UTC day');
 
 -- ----------------------------------------------------------------------
 -- Retention: purge before a mid cutoff, then everything again
