@@ -465,7 +465,19 @@ SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution('aviator', 'dafabet', buckets => '{1.00, NULL}')$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution('aviator', 'dafabet', buckets => '{1.00, NaN}')$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution('aviator', 'dafabet', buckets => '{1.00, Infinity}')$$);
--- unknown game: 42704; from after to: 22023
+-- an edge off the 0.01 grid: 22023.  Multipliers are floored to 0.01, so
+--   [1.00, 1.005) can hold only 1.00x, whose theory is 1 - 0.97/1.01 =
+--   3.96%, while RTP/x at the edge would give 1 - 0.97/1.005 = 3.48%.
+\set SHOW_CONTEXT never
+SELECT * FROM crash_analytics.get_multiplier_distribution('aviator', 'dafabet', buckets => '{1.005, 1.50}');
+\set SHOW_CONTEXT errors
+SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution('aviator', 'dafabet', buckets => '{1.00, 2.001}')$$);
+-- trailing zeros are on the grid: {1.000, 2.0} is {1.00, 2.00}: [1,2) 7, [2,-) 5
+SELECT bucket_low, bucket_high, multipliers, percent, theoretical_percent
+  FROM crash_analytics.get_multiplier_distribution('aviator', 'dafabet', buckets => '{1.000, 2.0}');
+-- a NULL game: 22004 (with or without a platform); unknown game: 42704; from after to: 22023
+SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution(NULL)$$);
+SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution(NULL, 'dafabet')$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution('nogame')$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution('aviator', NULL,
   '2026-01-06 00:00:00+00', '2026-01-05 00:00:00+00')$$);

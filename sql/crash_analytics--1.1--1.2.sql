@@ -218,6 +218,94 @@ AS $$
 $$;
 COMMENT ON FUNCTION crash_analytics.reader_functions() IS 'The functions the reader profile may execute.';
 REVOKE ALL ON FUNCTION crash_analytics.reader_functions() FROM PUBLIC;
+/*
+ * get_multiplier_distribution: a NULL game is an error (22004), and so is a
+ * bucket edge off the 0.01 grid (22023).  Multipliers are floored to 0.01,
+ * so [1.00, 1.005) holds only 1.00x while 1.1 gave it the theory of the
+ * whole interval, 1 - 0.97/1.005 = 3.48%, against 1 - 0.97/1.01 = 3.96% for
+ * the 1.00x it holds.  1.1 gave a NULL game 42704, as for an unknown one.
+ */
+DROP FUNCTION crash_analytics.get_multiplier_distribution(text, text, timestamptz, timestamptz, numeric[]);
+CREATE FUNCTION crash_analytics.get_multiplier_distribution(game text, platform text DEFAULT NULL,
+	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL, buckets numeric[] DEFAULT NULL)
+RETURNS TABLE(bucket_low numeric, bucket_high numeric, multipliers bigint, percent numeric,
+	cumulative_percent numeric, theoretical_percent numeric, theoretical_cumulative_percent numeric)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	edges numeric[] := coalesce(buckets,
+		'{1.00,1.01,1.20,1.50,2.00,3.00,5.00,10.00,20.00,50.00,100.00,1000.00}'::numeric[]);
+	i int;
+BEGIN
+	IF game IS NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'game must not be null',
+			HINT = 'Name a game; a NULL platform means every platform of that game.';
+	END IF;
+	PERFORM crash_analytics.check_period(from_time, to_time);
+	PERFORM crash_analytics.require_game(game, platform);
+	IF cardinality(edges) = 0 OR array_position(edges, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = 'buckets must be a non-empty array of multipliers without NULLs';
+	END IF;
+	FOR i IN 1 .. cardinality(edges) LOOP
+		IF edges[i] = 'NaN' OR edges[i] IN ('Infinity', '-Infinity') OR edges[i] < 1.00
+		   OR (i > 1 AND edges[i] <= edges[i - 1]) THEN
+			RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+				MESSAGE = 'buckets must be finite multipliers of 1.00 or more, in increasing order',
+				DETAIL = format('Element %s is %s.', i, edges[i]);
+		END IF;
+		IF edges[i] <> round(edges[i], 2) THEN
+			RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+				MESSAGE = format('bucket edge %s has more than two decimals', edges[i]),
+				DETAIL = format('Crash multipliers are floored to 0.01, so an edge at %s counts them as an edge at %s would, while the theoretical percents under RTP/x would be computed at %s and not match the counts.',
+								edges[i], round(ceil(100 * edges[i]) / 100, 2), edges[i]),
+				HINT = format('Use %s or %s.', trunc(edges[i], 2), round(ceil(100 * edges[i]) / 100, 2));
+		END IF;
+	END LOOP;
+	IF edges[1] > 1.00 THEN
+		edges := 1.00 || edges;		-- everything below the first edge gets a bucket too
+	END IF;
+
+	RETURN QUERY
+	WITH m AS (		-- counted in one pass: the multipliers themselves are never kept
+		SELECT d.platform_code, width_bucket(d.multiplier, edges) AS b, count(*) AS n
+		  FROM crash_analytics.distinct_multipliers(game, platform, from_time, to_time) d
+		 GROUP BY 1, 2
+	), per_platform AS (	-- how many multipliers each platform contributes, and its RTP
+		SELECT m.platform_code, sum(m.n) AS n, c.rtp
+		  FROM m JOIN crash_analytics.game_platform_config c
+			ON c.game_name = get_multiplier_distribution.game AND c.platform_code = m.platform_code
+		 GROUP BY m.platform_code, c.rtp
+	), bk AS (
+		SELECT k AS b, edges[k] AS lo, edges[k + 1] AS hi
+		  FROM generate_series(1, cardinality(edges)) AS k
+	), theory AS (	-- P(lo <= X < hi) with P(X >= x) = RTP/x (1 at x = 1.00), weighted by platform
+		SELECT bk.b,
+			   sum(p.n * ((CASE WHEN bk.lo <= 1.00 THEN 1 ELSE least(1, p.rtp / bk.lo) END)
+						 - (CASE WHEN bk.hi IS NULL THEN 0 WHEN bk.hi <= 1.00 THEN 1 ELSE least(1, p.rtp / bk.hi) END)))
+				 / nullif(sum(p.n), 0) AS p
+		  FROM bk CROSS JOIN per_platform p
+		 GROUP BY bk.b
+	), counts AS (
+		SELECT bk.b, bk.lo, bk.hi, coalesce(sum(m.n), 0)::bigint AS n
+		  FROM bk LEFT JOIN m ON m.b = bk.b
+		 GROUP BY bk.b, bk.lo, bk.hi
+	)
+	SELECT c.lo, c.hi, c.n,
+		   round(100.0 * c.n / nullif(sum(c.n) OVER (), 0), 2),
+		   round(100.0 * sum(c.n) OVER (ORDER BY c.b) / nullif(sum(c.n) OVER (), 0), 2),
+		   round(100 * t.p, 2),
+		   round(100 * sum(t.p) OVER (ORDER BY c.b), 2)
+	  FROM counts c LEFT JOIN theory t ON t.b = c.b
+	 WHERE EXISTS (SELECT 1 FROM m)		-- a period without multipliers gives no rows
+	 ORDER BY c.b;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.get_multiplier_distribution(text, text, timestamptz, timestamptz, numeric[]) IS
+	'Histogram of crash multipliers (each platform round once) in buckets [bucket_low, bucket_high): by default the edges 1.00, 1.01, 1.20, 1.50, 2, 3, 5, 10, 20, 50, 100, 1000, whose first bucket [1.00, 1.01) is the instant-crash rate (theory 1 - RTP/1.01); counts, percent, cumulative percent, and the theoretical percent under P(crash >= x) = RTP/x. Custom edges: increasing, from 1.00, on the 0.01 grid (22023 otherwise). A NULL game is an error (22004), an unknown game or platform too (42704). Quantiles and the median: get_multiplier_quantiles().';
+REVOKE ALL ON FUNCTION crash_analytics.get_multiplier_distribution(text, text, timestamptz, timestamptz, numeric[]) FROM PUBLIC;
+
 -- (end of section 4)
 
 /* ========================================================================
