@@ -713,17 +713,25 @@ SELECT crash_analytics.refresh_analytics();
 --     3/7 = 42.86%, -6/33 = -18.18%
 --   beta jetx/dafabet: j1..j4: 4, 3, 2, 1, 4.00, 4.50, 0.50, -0.12, 66.67%, 12.50%
 SELECT * FROM crash_analytics.mv_daily_bot_performance ORDER BY bot_id, game_name, platform_code, day;
--- per game/platform and hour (every bot's reading, as logged):
---   aviator/dafabet 10:00: alpha and beta each 1.50 3.00 1.00 1.20: 8, 2
---     instant, median (4th of 1.00 1.00 1.20 1.20 1.50 1.50 3.00 3.00) 1.20,
---     1.00 .. 3.00, 2 reach 2x, none 10x;
---   11:00: 1.10 1.30 2.50 5.00 (alpha), 1.10 1.30 2.50 (beta), 1.00
---     (watched): 8, 1 instant, median 4th of 1.00 1.10 1.10 1.30 1.30 2.50
---     2.50 5.00 = 1.30, 1.00 .. 5.00, 3 reach 2x;
+-- per game/platform and hour, each platform round once (alpha and beta saw
+-- av-1..av-7: the first reading logged counts, alpha's):
+--   aviator/dafabet 10:00: av-1..av-4 1.50 3.00 1.00 1.20: 4, 1 instant,
+--     median (percentile_disc: 2nd of 1.00 1.20 1.50 3.00) 1.20, 1.00 ..
+--     3.00, 1 reaches 2x, none 10x (every bot's reading would be 8, 2
+--     instant, 2 reaching 2x);
+--   11:00: av-5..av-8 1.10 1.30 2.50 5.00 and beta's watched 1.00 (no
+--     platform round id: counted on its own): 5, 1 instant, median 3rd of
+--     1.00 1.10 1.30 2.50 5.00 = 1.30, 1.00 .. 5.00, 2 reach 2x;
 --   12:00: 2.00 12.00 1.40: 3, median 2.00, 2 reach 2x, 1 reaches 10x;
 --   aviator/demo 13:00: 1.80; jetx/dafabet 12:00: 1.30 1.60 7.00 (median
 --     1.60, one 2x), 13:00: 1.05.
 SELECT * FROM crash_analytics.mv_hourly_game_statistics ORDER BY game_name, platform_code, hour_utc;
+-- every hour counts what distinct_multipliers() (and so the distribution)
+-- counts for that hour: 4 + 5 + 3 + 1 + 3 + 1 = 17 platform rounds in 6 hours
+SELECT count(*) AS hours, sum(multipliers) AS multipliers,
+       bool_and(multipliers = (SELECT count(*) FROM crash_analytics.distinct_multipliers(h.game_name, h.platform_code,
+                                 h.hour_utc AT TIME ZONE 'UTC', (h.hour_utc + interval '1 hour') AT TIME ZONE 'UTC'))) AS as_distinct_multipliers
+  FROM crash_analytics.mv_hourly_game_statistics h;
 SELECT crash_analytics.refresh_analytics(concurrently => true);
 SELECT count(*) AS daily_rows FROM crash_analytics.mv_daily_bot_performance;
 

@@ -306,6 +306,41 @@ COMMENT ON FUNCTION crash_analytics.get_multiplier_distribution(text, text, time
 	'Histogram of crash multipliers (each platform round once) in buckets [bucket_low, bucket_high): by default the edges 1.00, 1.01, 1.20, 1.50, 2, 3, 5, 10, 20, 50, 100, 1000, whose first bucket [1.00, 1.01) is the instant-crash rate (theory 1 - RTP/1.01); counts, percent, cumulative percent, and the theoretical percent under P(crash >= x) = RTP/x. Custom edges: increasing, from 1.00, on the 0.01 grid (22023 otherwise). A NULL game is an error (22004), an unknown game or platform too (42704). Quantiles and the median: get_multiplier_quantiles().';
 REVOKE ALL ON FUNCTION crash_analytics.get_multiplier_distribution(text, text, timestamptz, timestamptz, numeric[]) FROM PUBLIC;
 
+/*
+ * mv_hourly_game_statistics counts each platform round once, as
+ * distinct_multipliers() and the functions do: when several bots saw the
+ * same platform_round_id of a game/platform, the first reading logged counts
+ * (in the hour it was observed); readings without a platform_round_id count
+ * each.  1.0 counted every bot's reading, so two bots watching one platform
+ * doubled its rounds (the demo's 300 aviator rounds an hour showed as about
+ * 600).  Columns, key and comment are those of 1.0.  A view of your own on it
+ * stops the update (dependency error, nothing changed): drop it first.
+ */
+DROP MATERIALIZED VIEW crash_analytics.mv_hourly_game_statistics;
+CREATE MATERIALIZED VIEW crash_analytics.mv_hourly_game_statistics AS
+SELECT m.game_name, m.platform_code,
+	   pg_catalog.date_trunc('hour', m.observed_at AT TIME ZONE 'UTC') AS hour_utc,
+	   count(*) AS multipliers,
+	   count(*) FILTER (WHERE m.is_instant_crash) AS instant_crashes,
+	   percentile_disc(0.5) WITHIN GROUP (ORDER BY m.multiplier) AS median_multiplier,
+	   min(m.multiplier) AS min_multiplier,
+	   max(m.multiplier) AS max_multiplier,
+	   count(*) FILTER (WHERE m.multiplier >= 2.00) AS reached_2x,
+	   count(*) FILTER (WHERE m.multiplier >= 10.00) AS reached_10x
+  FROM (SELECT DISTINCT ON (x.game_name, x.platform_code, coalesce(x.platform_round_id, '#' || x.bot_id || '#' || x.id))
+			   x.game_name, x.platform_code, x.observed_at, x.multiplier, x.is_instant_crash
+		  FROM crash_analytics.analytics_round_multipliers x
+		 ORDER BY x.game_name, x.platform_code, coalesce(x.platform_round_id, '#' || x.bot_id || '#' || x.id), x.id) m
+ GROUP BY 1, 2, 3
+WITH DATA;
+CREATE UNIQUE INDEX mv_hourly_game_statistics_key
+	ON crash_analytics.mv_hourly_game_statistics (game_name, platform_code, hour_utc);
+COMMENT ON MATERIALIZED VIEW crash_analytics.mv_hourly_game_statistics IS
+	'Per game/platform and UTC hour: multipliers seen (each platform round once, in the hour of its first reading logged), instant crashes, median, minimum, maximum, and how many reached 2x and 10x. Refresh with refresh_analytics().';
+COMMENT ON INDEX crash_analytics.mv_hourly_game_statistics_key IS
+	'Unique key of the materialized view: lets refresh_analytics(concurrently => true) refresh it without blocking readers.';
+REVOKE ALL ON TABLE crash_analytics.mv_hourly_game_statistics FROM PUBLIC;
+
 -- (end of section 4)
 
 /* ========================================================================

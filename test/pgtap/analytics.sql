@@ -45,7 +45,7 @@ SET timezone = 'UTC';
 SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION crash_analytics;
-SELECT plan(73);
+SELECT plan(75);
 
 -- ----------------------------------------------------------------------
 -- Configuration
@@ -730,7 +730,31 @@ SELECT is((SELECT (SELECT count(*) FROM crash_analytics.crash_game_rounds) = w.r
 		  true, 'after the reader''s calls, rounds, multipliers and roll-ups are as they were');
 RESET ROLE;
 
--- what the reader's refresh gave
+-- what the reader's refresh gave: mv_hourly_game_statistics counts each
+-- platform round once (its first reading logged, by id, in the hour it was
+-- observed; a reading without a platform round id on its own), whichever
+-- bots saw it
+CREATE VIEW pg_temp.first_readings AS
+SELECT m.* FROM crash_analytics.analytics_round_multipliers m
+ WHERE m.platform_round_id IS NULL
+	OR m.id = (SELECT min(o.id) FROM crash_analytics.analytics_round_multipliers o
+				WHERE o.game_name = m.game_name AND o.platform_code = m.platform_code
+				  AND o.platform_round_id = m.platform_round_id);
+SELECT results_eq(
+	$$SELECT game_name::text COLLATE "default", platform_code::text COLLATE "default", hour_utc, multipliers,
+			 instant_crashes, median_multiplier, min_multiplier, max_multiplier, reached_2x, reached_10x
+		FROM crash_analytics.mv_hourly_game_statistics ORDER BY 1, 2, 3$$,
+	$$SELECT game_name::text COLLATE "default", platform_code::text COLLATE "default",
+			 date_trunc('hour', observed_at AT TIME ZONE 'UTC'), count(*), count(*) FILTER (WHERE multiplier = 1.00),
+			 percentile_disc(0.5) WITHIN GROUP (ORDER BY multiplier), min(multiplier), max(multiplier),
+			 count(*) FILTER (WHERE multiplier >= 2.00), count(*) FILTER (WHERE multiplier >= 10.00)
+		FROM pg_temp.first_readings GROUP BY 1, 2, 3 ORDER BY 1, 2, 3$$,
+	'mv_hourly_game_statistics (refreshed by a reader): each platform round once, as the first reading logged');
+SELECT ok((SELECT count(*) FROM crash_analytics.analytics_round_multipliers WHERE game_name = 'aviator' AND platform_code = 'dafabet')
+		  > (SELECT sum(multipliers) FROM crash_analytics.mv_hourly_game_statistics WHERE game_name = 'aviator' AND platform_code = 'dafabet')
+		  AND (SELECT sum(multipliers) FROM crash_analytics.mv_hourly_game_statistics WHERE game_name = 'aviator' AND platform_code = 'dafabet')
+			  = (SELECT count(*) FROM pg_temp.distinct_m('aviator', 'dafabet', NULL, NULL)),
+		  'aviator/dafabet, seen by four bots: the hours hold fewer multipliers than were logged, as many as its platform rounds');
 SELECT results_eq(
 	$$SELECT bot_id::text COLLATE "default", game_name::text COLLATE "default", platform_code::text COLLATE "default",
 			 day, rounds, bets, wins, losses, total_staked, total_payout, total_profit, expected_profit
