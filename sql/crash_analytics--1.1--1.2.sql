@@ -48,8 +48,10 @@
  * get_signal_effectiveness reads the platform rounds of each game/platform
  * once.  1.1 counted the empirical baseline of every distinct (game,
  * platform, target) with its own call of distinct_multipliers(), so the cost
- * was (distinct targets) x (multipliers): 1.2 s for one target and 58 s for
- * 50 model signals with distinct targets on 1,000,000 multipliers.  Now each
+ * was (distinct targets) x (multipliers): on 1,000,001 multipliers (500,001
+ * platform rounds), 3.1 s for one target and 127 s for 50 model signals with
+ * distinct targets; now 3.4 s and 4.5 s (medians of 3, 2 cores under other
+ * load).  Now each
  * game/platform's targets form one sorted array, each of its platform rounds
  * (each once, as before) is counted in the bucket width_bucket() gives it
  * (how many of the targets it reaches), and the count at or above a target
