@@ -595,6 +595,20 @@ SELECT j->>'bot_id' AS bot_id, j->>'session_id' AS session_id, j->>'round_outcom
  WHERE j->>'round_number' = '2';
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_rounds_to_json(NULL,
   '2026-01-06 00:00:00+00', '2026-01-05 00:00:00+00')$$);
+-- COPY writes the export as JSON lines: jetx rounds played in [12:15,
+--   13:00) are j2 (WIN at 1.50 on 1.60, stake 2.00, payout 3.00, profit
+--   +1.00, balance 43.00 -> 44.00, win probability 0.97/1.50 = 0.646667,
+--   expected 2.00 x -0.03 = -0.06, ROI 50%) and j3 (WIN at 1.50 on 7.00,
+--   stake 1.00, payout 1.50, +0.50, 44.00 -> 44.50, expected -0.03), every
+--   column but the four times of logging (when this test ran), in id order
+COPY (SELECT j - '{logged_at, created_at, derived_at, updated_at}'::text[]
+        FROM crash_analytics.export_rounds_to_json(NULL, '2026-01-05 12:15:00+00', '2026-01-05 13:00:00+00', 'jetx') j
+       ORDER BY (j->>'id')::bigint) TO STDOUT;
+-- the function is inlined into the calling query (a scan of
+-- crash_game_rounds, no Function Scan that would collect every row first,
+-- no sort), so COPY (SELECT * FROM crash_analytics.export_rounds_to_json())
+-- TO STDOUT sends each row as the scan reads it
+EXPLAIN (COSTS OFF) SELECT * FROM crash_analytics.export_rounds_to_json();
 
 -- ======================================================================
 -- 10. export_multipliers_for_ml
@@ -654,6 +668,33 @@ SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml('
 SELECT count(*) AS all_aviator_rows FROM crash_analytics.export_multipliers_for_ml('aviator', NULL);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml('nogame', 10)$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml(NULL, 10)$$);
+-- COPY writes the ML examples as JSON lines: jetx holds beta's j1..j4,
+--   multipliers 21..24, 1.30 1.60 7.00 1.05 at 12:05, 12:20, 12:45, 13:10:
+--     j1: history 0, no lag, no mean or share, run 0, label 1.30
+--     j2: history 1, lags [1.30], mean_log ln 1.3 = 0.262364, shares under
+--         2x 1/1 = 1.0000, run 1, label 1.60
+--     j3: history 2, lags [1.60, 1.30], mean (0.470004 + 0.262364) / 2 =
+--         0.366184, shares 1.0000, run 2, label 7.00
+--     j4: history 3, lags [7.00, 1.60, 1.30], mean (1.945910 + 0.470004 +
+--         0.262364) / 3 = 2.678278 / 3 = 0.892759, shares 2/3 = 0.6667, run
+--         0 (7.00 is the last round), no 10x, no instant crash; label 1.05
+COPY (SELECT * FROM crash_analytics.export_multipliers_for_ml('jetx', 10)) TO STDOUT;
+-- It streams too: the rows to export are picked and put in play order first
+-- (keys only), then each row's features are read, in that order, as it goes
+-- out.  The function is inlined (no Function Scan) and nothing sorts above
+-- the nested loops that read the features: the plan's top two nodes are the
+-- subquery of the inlined function and the first of those loops.
+CREATE FUNCTION pg_temp.plan_of(q text) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+	j jsonb;
+BEGIN
+	EXECUTE 'EXPLAIN (COSTS OFF, FORMAT JSON) ' || q INTO j;
+	RETURN j->0->'Plan';
+END
+$$;
+SELECT p->>'Node Type' AS top, p->'Plans'->0->>'Node Type' AS below_top, p->'Plans'->0->>'Join Type' AS join_type,
+       jsonb_path_exists(p, 'strict $.**."Node Type" ? (@ == "Function Scan")') AS has_function_scan
+  FROM pg_temp.plan_of($$SELECT * FROM crash_analytics.export_multipliers_for_ml('aviator', 100)$$) p;
 -- A back-filled round (rolled back afterwards): delta plays aviatrix/dafabet
 --   rounds 1..4 at 10:01, 10:02, 10:03 and 10:04 with 1.20, 3.00, 50.00 and
 --   1.50, but logs round 3 first, so in logging (id) order it is 3 1 2 4.
