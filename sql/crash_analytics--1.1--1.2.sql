@@ -133,12 +133,12 @@ COMMENT ON FUNCTION crash_analytics.get_signal_effectiveness(text, timestamptz, 
 REVOKE ALL ON FUNCTION crash_analytics.get_signal_effectiveness(text, timestamptz, timestamptz) FROM PUBLIC;
 
 /*
- * refresh_analytics() for the reader profile.  The materialized views
- * belong to the extension's owner and only their owner may refresh them, so
- * in 1.1 a reader who called it got 42501 although reader_functions() did
- * not list it either.  It now runs with its owner's rights (search_path
- * pinned; it takes no name from the caller), and the reader profile lists
- * it: refreshing changes no data, only what the views show.
+ * refresh_analytics() for the reader profile.  In 1.1 reader_functions()
+ * did not list it, and granting it would not have been enough: only a
+ * materialized view's owner may refresh it (42501 otherwise), and the views
+ * belong to the extension's owner.  It now runs with its owner's rights
+ * (search_path pinned; it takes no name from the caller), and the reader
+ * profile lists it: refreshing changes no data, only what the views show.
  */
 DROP FUNCTION crash_analytics.refresh_analytics(boolean);
 CREATE FUNCTION crash_analytics.refresh_analytics(concurrently boolean DEFAULT false)
