@@ -49,9 +49,8 @@
  * once.  1.1 counted the empirical baseline of every distinct (game,
  * platform, target) with its own call of distinct_multipliers(), so the cost
  * was (distinct targets) x (multipliers): on 1,000,001 multipliers (500,001
- * platform rounds), 3.1 s for one target and 127 s for 50 model signals with
- * distinct targets; now 3.4 s and 4.5 s (medians of 3, 2 cores under other
- * load).  Now each
+ * platform rounds), 1.0 s for one target and 44 s for 50 model signals with
+ * distinct targets; now 1.2 s and 2.0 s (medians of 3).  Now each
  * game/platform's targets form one sorted array, each of its platform rounds
  * (each once, as before) is counted in the bucket width_bucket() gives it
  * (how many of the targets it reaches), and the count at or above a target
@@ -346,9 +345,9 @@ REVOKE ALL ON TABLE crash_analytics.mv_hourly_game_statistics FROM PUBLIC;
 /*
  * export_multipliers_for_ml streams.  1.1 computed the features of every
  * exported row and then sorted the JSON objects into play order, so nothing
- * came out before all of it was computed (README: the first of 100,000 rows
- * of 1,000,000 after 26 s then, 1.4 s now, the last after about the same
- * time).  The rows to export are still picked first (the newest
+ * came out before all of it was computed (the first of 100,000 rows of
+ * 1,000,001 after 8.7 s, with the last; now the first after 0.43 s, the
+ * last after 8.3 s: README).  The rows to export are still picked first (the newest
  * row_limit: which they are is known only once all are seen) and put in play
  * order, keys only; the features are then read row by row, in that order, as
  * each row goes out, and the final ORDER BY costs no sort (the planner keeps
