@@ -465,7 +465,19 @@ SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution('aviator', 'dafabet', buckets => '{1.00, NULL}')$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution('aviator', 'dafabet', buckets => '{1.00, NaN}')$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution('aviator', 'dafabet', buckets => '{1.00, Infinity}')$$);
--- unknown game: 42704; from after to: 22023
+-- an edge off the 0.01 grid: 22023.  Multipliers are floored to 0.01, so
+--   [1.00, 1.005) can hold only 1.00x, whose theory is 1 - 0.97/1.01 =
+--   3.96%, while RTP/x at the edge would give 1 - 0.97/1.005 = 3.48%.
+\set SHOW_CONTEXT never
+SELECT * FROM crash_analytics.get_multiplier_distribution('aviator', 'dafabet', buckets => '{1.005, 1.50}');
+\set SHOW_CONTEXT errors
+SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution('aviator', 'dafabet', buckets => '{1.00, 2.001}')$$);
+-- trailing zeros are on the grid: {1.000, 2.0} is {1.00, 2.00}: [1,2) 7, [2,-) 5
+SELECT bucket_low, bucket_high, multipliers, percent, theoretical_percent
+  FROM crash_analytics.get_multiplier_distribution('aviator', 'dafabet', buckets => '{1.000, 2.0}');
+-- a NULL game: 22004 (with or without a platform); unknown game: 42704; from after to: 22023
+SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution(NULL)$$);
+SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution(NULL, 'dafabet')$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution('nogame')$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.get_multiplier_distribution('aviator', NULL,
   '2026-01-06 00:00:00+00', '2026-01-05 00:00:00+00')$$);
@@ -583,6 +595,20 @@ SELECT j->>'bot_id' AS bot_id, j->>'session_id' AS session_id, j->>'round_outcom
  WHERE j->>'round_number' = '2';
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_rounds_to_json(NULL,
   '2026-01-06 00:00:00+00', '2026-01-05 00:00:00+00')$$);
+-- COPY writes the export as JSON lines: jetx rounds played in [12:15,
+--   13:00) are j2 (WIN at 1.50 on 1.60, stake 2.00, payout 3.00, profit
+--   +1.00, balance 43.00 -> 44.00, win probability 0.97/1.50 = 0.646667,
+--   expected 2.00 x -0.03 = -0.06, ROI 50%) and j3 (WIN at 1.50 on 7.00,
+--   stake 1.00, payout 1.50, +0.50, 44.00 -> 44.50, expected -0.03), every
+--   column but the four times of logging (when this test ran), in id order
+COPY (SELECT j - '{logged_at, created_at, derived_at, updated_at}'::text[]
+        FROM crash_analytics.export_rounds_to_json(NULL, '2026-01-05 12:15:00+00', '2026-01-05 13:00:00+00', 'jetx') j
+       ORDER BY (j->>'id')::bigint) TO STDOUT;
+-- the function is inlined into the calling query (a scan of
+-- crash_game_rounds, no Function Scan that would collect every row first,
+-- no sort), so COPY (SELECT * FROM crash_analytics.export_rounds_to_json())
+-- TO STDOUT sends each row as the scan reads it
+EXPLAIN (COSTS OFF) SELECT * FROM crash_analytics.export_rounds_to_json();
 
 -- ======================================================================
 -- 10. export_multipliers_for_ml
@@ -642,6 +668,33 @@ SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml('
 SELECT count(*) AS all_aviator_rows FROM crash_analytics.export_multipliers_for_ml('aviator', NULL);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml('nogame', 10)$$);
 SELECT pg_temp.fails($$SELECT * FROM crash_analytics.export_multipliers_for_ml(NULL, 10)$$);
+-- COPY writes the ML examples as JSON lines: jetx holds beta's j1..j4,
+--   multipliers 21..24, 1.30 1.60 7.00 1.05 at 12:05, 12:20, 12:45, 13:10:
+--     j1: history 0, no lag, no mean or share, run 0, label 1.30
+--     j2: history 1, lags [1.30], mean_log ln 1.3 = 0.262364, shares under
+--         2x 1/1 = 1.0000, run 1, label 1.60
+--     j3: history 2, lags [1.60, 1.30], mean (0.470004 + 0.262364) / 2 =
+--         0.366184, shares 1.0000, run 2, label 7.00
+--     j4: history 3, lags [7.00, 1.60, 1.30], mean (1.945910 + 0.470004 +
+--         0.262364) / 3 = 2.678278 / 3 = 0.892759, shares 2/3 = 0.6667, run
+--         0 (7.00 is the last round), no 10x, no instant crash; label 1.05
+COPY (SELECT * FROM crash_analytics.export_multipliers_for_ml('jetx', 10)) TO STDOUT;
+-- It streams too: the rows to export are picked and put in play order first
+-- (keys only), then each row's features are read, in that order, as it goes
+-- out.  The function is inlined (no Function Scan) and nothing sorts above
+-- the nested loops that read the features: the plan's top two nodes are the
+-- subquery of the inlined function and the first of those loops.
+CREATE FUNCTION pg_temp.plan_of(q text) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+	j jsonb;
+BEGIN
+	EXECUTE 'EXPLAIN (COSTS OFF, FORMAT JSON) ' || q INTO j;
+	RETURN j->0->'Plan';
+END
+$$;
+SELECT p->>'Node Type' AS top, p->'Plans'->0->>'Node Type' AS below_top, p->'Plans'->0->>'Join Type' AS join_type,
+       jsonb_path_exists(p, 'strict $.**."Node Type" ? (@ == "Function Scan")') AS has_function_scan
+  FROM pg_temp.plan_of($$SELECT * FROM crash_analytics.export_multipliers_for_ml('aviator', 100)$$) p;
 -- A back-filled round (rolled back afterwards): delta plays aviatrix/dafabet
 --   rounds 1..4 at 10:01, 10:02, 10:03 and 10:04 with 1.20, 3.00, 50.00 and
 --   1.50, but logs round 3 first, so in logging (id) order it is 3 1 2 4.
@@ -701,17 +754,25 @@ SELECT crash_analytics.refresh_analytics();
 --     3/7 = 42.86%, -6/33 = -18.18%
 --   beta jetx/dafabet: j1..j4: 4, 3, 2, 1, 4.00, 4.50, 0.50, -0.12, 66.67%, 12.50%
 SELECT * FROM crash_analytics.mv_daily_bot_performance ORDER BY bot_id, game_name, platform_code, day;
--- per game/platform and hour (every bot's reading, as logged):
---   aviator/dafabet 10:00: alpha and beta each 1.50 3.00 1.00 1.20: 8, 2
---     instant, median (4th of 1.00 1.00 1.20 1.20 1.50 1.50 3.00 3.00) 1.20,
---     1.00 .. 3.00, 2 reach 2x, none 10x;
---   11:00: 1.10 1.30 2.50 5.00 (alpha), 1.10 1.30 2.50 (beta), 1.00
---     (watched): 8, 1 instant, median 4th of 1.00 1.10 1.10 1.30 1.30 2.50
---     2.50 5.00 = 1.30, 1.00 .. 5.00, 3 reach 2x;
+-- per game/platform and hour, each platform round once (alpha and beta saw
+-- av-1..av-7: the first reading logged counts, alpha's):
+--   aviator/dafabet 10:00: av-1..av-4 1.50 3.00 1.00 1.20: 4, 1 instant,
+--     median (percentile_disc: 2nd of 1.00 1.20 1.50 3.00) 1.20, 1.00 ..
+--     3.00, 1 reaches 2x, none 10x (every bot's reading would be 8, 2
+--     instant, 2 reaching 2x);
+--   11:00: av-5..av-8 1.10 1.30 2.50 5.00 and beta's watched 1.00 (no
+--     platform round id: counted on its own): 5, 1 instant, median 3rd of
+--     1.00 1.10 1.30 2.50 5.00 = 1.30, 1.00 .. 5.00, 2 reach 2x;
 --   12:00: 2.00 12.00 1.40: 3, median 2.00, 2 reach 2x, 1 reaches 10x;
 --   aviator/demo 13:00: 1.80; jetx/dafabet 12:00: 1.30 1.60 7.00 (median
 --     1.60, one 2x), 13:00: 1.05.
 SELECT * FROM crash_analytics.mv_hourly_game_statistics ORDER BY game_name, platform_code, hour_utc;
+-- every hour counts what distinct_multipliers() (and so the distribution)
+-- counts for that hour: 4 + 5 + 3 + 1 + 3 + 1 = 17 platform rounds in 6 hours
+SELECT count(*) AS hours, sum(multipliers) AS multipliers,
+       bool_and(multipliers = (SELECT count(*) FROM crash_analytics.distinct_multipliers(h.game_name, h.platform_code,
+                                 h.hour_utc AT TIME ZONE 'UTC', (h.hour_utc + interval '1 hour') AT TIME ZONE 'UTC'))) AS as_distinct_multipliers
+  FROM crash_analytics.mv_hourly_game_statistics h;
 SELECT crash_analytics.refresh_analytics(concurrently => true);
 SELECT count(*) AS daily_rows FROM crash_analytics.mv_daily_bot_performance;
 

@@ -45,7 +45,7 @@ SET timezone = 'UTC';
 SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION crash_analytics;
-SELECT plan(65);
+SELECT plan(83);
 
 -- ----------------------------------------------------------------------
 -- Configuration
@@ -68,6 +68,8 @@ $cfg$;
 -- ----------------------------------------------------------------------
 CREATE TEMP TABLE stream (game text, platform text, k int, crash numeric, at timestamptz, prid text,
 	PRIMARY KEY (game, platform, k));
+-- the sessions the test ends, as it asks end_session() to (the others stay active)
+CREATE TEMP TABLE ended (bot text, session text, status text, ended_at timestamptz, PRIMARY KEY (bot, session));
 CREATE TEMP TABLE plan (seq serial PRIMARY KEY, bot text, session text, game text, platform text,
 	round_number bigint, k int, prid text, at timestamptz, crash numeric, stake numeric,
 	target numeric, cashout numeric, outcome text, strategy text, bb numeric, ba numeric, path text);
@@ -275,23 +277,32 @@ CREATE VIEW pg_temp.bot_stats_actual AS
 SELECT b.bot_id::text COLLATE "default" AS bot_id, s.* FROM (SELECT DISTINCT bot_id FROM crash_analytics.crash_game_rounds) b,
 	   LATERAL crash_analytics.get_bot_statistics(b.bot_id) s ORDER BY 1;
 
--- get_session_summary, recomputed per bot and session
+-- get_session_summary, recomputed per bot and session.  No session was
+-- started by start_session(): each starts at its first round played (in
+-- play order, like every running figure: b_copy's c1, whose rounds 21..60
+-- were logged before 1..20, starts at round 1), on that round's
+-- game/platform; status and ended_at are what the test asked end_session()
+-- for (table ended), active and NULL otherwise.
 CREATE VIEW pg_temp.session_expected AS
 WITH cum AS (
-	SELECT bot_id, session_id, id, bb, ba, round_number, played_at,
+	SELECT bot_id, session_id, id, bb, ba, round_number, played_at, game_name, platform_code,
 		   sum(profit) OVER (PARTITION BY bot_id, session_id ORDER BY played_at, id) AS c FROM pg_temp.rr
 ), s AS (
 	SELECT bot_id, session_id, (array_agg(bb ORDER BY played_at, id))[1] AS balance_start,
 		   (array_agg(ba ORDER BY played_at DESC, id DESC) FILTER (WHERE ba IS NOT NULL))[1] AS balance_current,
 		   max(ba) AS max_ba, (array_agg(round_number ORDER BY played_at DESC, id DESC))[1] AS last_round_number,
-		   (array_agg(played_at ORDER BY played_at DESC, id DESC))[1] AS last_round_at, (array_agg(played_at ORDER BY played_at, id))[1] AS first_at
+		   (array_agg(played_at ORDER BY played_at DESC, id DESC))[1] AS last_round_at,
+		   (array_agg(played_at ORDER BY played_at, id))[1] AS first_at,
+		   (array_agg(game_name ORDER BY played_at, id))[1] AS game_name,
+		   (array_agg(platform_code ORDER BY played_at, id))[1] AS platform_code
 	  FROM cum GROUP BY 1, 2
 ), dd AS (
 	SELECT bot_id, session_id, max(greatest(0, pk) - c) AS drawdown
 	  FROM (SELECT bot_id, session_id, c, max(c) OVER (PARTITION BY bot_id, session_id ORDER BY played_at, id) AS pk FROM cum) x
 	 GROUP BY 1, 2
 )
-SELECT f.key1 AS bot_id, f.key2 AS session_id, coalesce(l.ended_at, s.last_round_at) - s.first_at AS duration,
+SELECT f.key1 AS bot_id, f.key2 AS session_id, s.game_name, s.platform_code, coalesce(e.status, 'active') AS status,
+	   s.first_at AS started_at, e.ended_at, coalesce(e.ended_at, s.last_round_at) - s.first_at AS duration,
 	   f.rounds, f.bets, f.wins, f.losses, f.skips, f.voids, f.win_rate, f.wlo, f.whi, f.chance, f.staked,
 	   f.payout, f.profit, f.roi, f.rlo, f.rhi, f.expected, f.luck, f.best, f.worst, s.balance_start,
 	   s.balance_current, greatest(s.balance_start, s.max_ba) AS peak_balance, d.drawdown, s.last_round_number,
@@ -299,9 +310,9 @@ SELECT f.key1 AS bot_id, f.key2 AS session_id, coalesce(l.ended_at, s.last_round
   FROM pg_temp.figures('session', NULL, NULL, NULL, NULL) f
   JOIN s ON s.bot_id = f.key1 AND s.session_id = f.key2
   JOIN dd d ON d.bot_id = f.key1 AND d.session_id = f.key2
-  JOIN crash_analytics.session_logs l ON l.bot_id = f.key1 AND l.session_id = f.key2;
+  LEFT JOIN ended e ON e.bot = f.key1 AND e.session = f.key2;
 CREATE VIEW pg_temp.session_actual AS
-SELECT x.bot_id, x.session_id, x.duration, x.rounds, x.bets, x.wins, x.losses, x.skips, x.voids,
+SELECT x.bot_id, x.session_id, x.game_name, x.platform_code, x.status, x.started_at, x.ended_at, x.duration, x.rounds, x.bets, x.wins, x.losses, x.skips, x.voids,
 	   x.win_rate_percent, x.win_rate_ci_low_percent, x.win_rate_ci_high_percent, x.chance_win_rate_percent,
 	   x.total_staked, x.total_payout, x.total_profit, x.roi_percent, x.roi_ci_low_percent, x.roi_ci_high_percent,
 	   x.expected_profit, x.luck, x.best_round_profit, x.worst_round_profit, x.balance_start, x.balance_current,
@@ -447,6 +458,37 @@ LANGUAGE sql STABLE AS $$
 									/ sqrt(sum(p * (1 - p))))::double precision)::numeric, 5)
 	  FROM s GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 $$;
 
+-- get_signal_effectiveness's hit rates and theoretical baseline, recomputed
+-- for every source, type and model: a signal is resolved when its series has
+-- a next multiplier, a hit when that multiplier reaches its target; the
+-- hit rate and its Wilson interval over the resolved ones; the theoretical
+-- baseline the mean of min(1, RTP / target) over them
+CREATE FUNCTION pg_temp.signal_rates_expected(f timestamptz, t timestamptz)
+RETURNS TABLE(source text, signal_type text, model_name text, signals bigint, resolved bigint, hits bigint,
+	hit_rate numeric, ci_low numeric, ci_high numeric, theoretical numeric)
+LANGUAGE sql STABLE AS $$
+	WITH x AS (
+		SELECT s.source::text COLLATE "default" AS source, s.signal_type::text COLLATE "default" AS signal_type,
+			   s.model_name::text COLLATE "default" AS model_name, s.target_multiplier,
+			   least(1, c.rtp / s.target_multiplier) AS p, nxt.multiplier AS next_multiplier
+		  FROM crash_analytics.analytics_round_signals s
+		  JOIN crash_analytics.game_platform_config c ON c.game_name = s.game_name AND c.platform_code = s.platform_code
+		  LEFT JOIN LATERAL (
+			SELECT m.multiplier FROM crash_analytics.analytics_round_multipliers m
+			 WHERE m.bot_id = s.bot_id AND m.game_name = s.game_name AND m.platform_code = s.platform_code
+			   AND m.id > coalesce(s.after_multiplier_id, 0)
+			 ORDER BY m.id LIMIT 1) nxt ON true
+		 WHERE s.emitted_at >= coalesce(f, '-infinity') AND s.emitted_at < coalesce(t, 'infinity')
+	), g AS (
+		SELECT source, signal_type, model_name, count(*) AS signals, count(next_multiplier) AS resolved,
+			   count(*) FILTER (WHERE next_multiplier >= target_multiplier) AS hits,
+			   avg(p) FILTER (WHERE next_multiplier IS NOT NULL) AS p
+		  FROM x GROUP BY 1, 2, 3
+	)
+	SELECT source, signal_type, model_name, signals, resolved, hits, round(100.0 * hits / nullif(resolved, 0), 2),
+		   pg_temp.wlo(hits, resolved), pg_temp.whi(hits, resolved), round(100 * p, 2)
+	  FROM g $$;
+
 CREATE FUNCTION pg_temp.failed_checks() RETURNS text LANGUAGE sql AS $$
 	SELECT string_agg(check_name || ' (' || differences || ': ' || coalesce(detail, '') || ')', '; ')
 	  FROM crash_analytics.verify_consistency() WHERE NOT ok $$;
@@ -470,8 +512,9 @@ BEGIN
 			platform_round_id => p.prid, running_balance_before => p.bb, running_balance_after => p.ba,
 			round_started_at => p.at - interval '12 seconds', round_ended_at => p.at);
 	END LOOP;
-	PERFORM crash_analytics.end_session('b_flat', 's1', 'completed',
-		ended_at => (SELECT max(at) + interval '5 minutes' FROM plan WHERE bot = 'b_flat' AND session = 's1'));
+	INSERT INTO ended VALUES ('b_flat', 's1', 'completed',
+		(SELECT max(at) + interval '5 minutes' FROM plan WHERE bot = 'b_flat' AND session = 's1'));
+	PERFORM crash_analytics.end_session(e.bot, e.session, e.status, ended_at => e.ended_at) FROM ended e;
 	PERFORM crash_analytics.log_round_multiplier_analytics('b_watch', 'w1', 'aviator', 'dafabet', k, crash, prid, at)
 	   FROM stream WHERE game = 'aviator' AND platform = 'dafabet' AND k BETWEEN 1000 AND 1400 ORDER BY k;
 END
@@ -613,9 +656,11 @@ SELECT ok((SELECT count(*) FROM crash_analytics.crash_game_rounds) > 7500
 SELECT results_eq('SELECT * FROM pg_temp.bot_stats_actual WHERE bot_id = ' || quote_literal(b),
 				  'SELECT * FROM pg_temp.bot_stats_expected WHERE bot_id = ' || quote_literal(b),
 				  'get_bot_statistics(' || b || ') equals the recomputation from its rounds')
-  FROM unnest(ARRAY['b_flat', 'b_mart', 'b_mix', 'b_model', 'b_nobal']) AS b;
+  FROM unnest(ARRAY['b_copy', 'b_flat', 'b_mart', 'b_mix', 'b_model', 'b_nobal']) AS b;
+SELECT is((SELECT count(*) FROM pg_temp.bot_stats_expected), 6::bigint,
+		  'the recomputation covers the six bots with rounds (b_copy, back-filled by COPY, among them)');
 SELECT set_eq('SELECT * FROM pg_temp.session_actual', 'SELECT * FROM pg_temp.session_expected',
-			  'get_session_summary of every session equals the recomputation (night_1 gives two rows)');
+			  'get_session_summary of every session equals the recomputation, game, platform, status, start and end included (night_1 gives two rows)');
 SELECT is((SELECT count(*) FROM crash_analytics.get_session_summary('night_1')), 2::bigint,
 		  'get_session_summary(night_1): one row per bot using the session id');
 
@@ -687,6 +732,20 @@ SELECT results_eq(
 			 pg_temp.whi(hits, resolved), round(100 * 0.96 / 2.50, 2)
 		FROM pg_temp.signals_expected WHERE model_name = 'gbm_v2'$$,
 	'get_signal_effectiveness(gbm_v2): hit rate, its interval and the chance baseline RTP/target');
+SELECT set_eq(
+	$$SELECT source, signal_type, model_name, signals, resolved, hits, hit_rate_percent, hit_rate_ci_low_percent,
+			 hit_rate_ci_high_percent, baseline_theoretical_percent FROM crash_analytics.get_signal_effectiveness()$$,
+	$$SELECT * FROM pg_temp.signal_rates_expected(NULL, NULL)$$,
+	'get_signal_effectiveness(): hit rate, its interval and the baseline RTP/target of the rules low_streak and high_after and the model gbm_v2');
+SELECT set_eq(
+	$$SELECT source, signal_type, model_name, signals, resolved, hits, hit_rate_percent, hit_rate_ci_low_percent,
+			 hit_rate_ci_high_percent, baseline_theoretical_percent
+		FROM crash_analytics.get_signal_effectiveness(NULL, '2026-02-01 09:00:00+00', '2026-02-01 21:00:00+00')$$,
+	$$SELECT * FROM pg_temp.signal_rates_expected('2026-02-01 09:00:00+00', '2026-02-01 21:00:00+00')$$,
+	'get_signal_effectiveness(a period): hit rate, its interval and the baseline RTP/target of every type and model');
+SELECT ok((SELECT count(*) FROM pg_temp.signal_rates_expected(NULL, NULL) WHERE source = 'rule' AND resolved > 100) = 2
+		  AND (SELECT count(DISTINCT theoretical) FROM pg_temp.signal_rates_expected(NULL, NULL)) = 3,
+		  'the rule signals low_streak and high_after each have more than 100 resolved signals, and the three baselines differ');
 SELECT is((SELECT signals FROM crash_analytics.get_signal_effectiveness('gbm_v2')), 160::bigint,
 		  'the model signalled before every 5th of its 801 rounds');
 SELECT results_eq(
@@ -701,6 +760,74 @@ SELECT results_eq(
 	'get_signal_effectiveness(a period): the empirical baseline from that period''s platform rounds, lift and p-value');
 SELECT ok((SELECT count(DISTINCT coalesce(model_name, signal_type)) FROM crash_analytics.get_signal_effectiveness()) >= 3,
 		  'get_signal_effectiveness() compares at least three signal types and models');
+
+-- ----------------------------------------------------------------------
+-- The reader profile refreshes the materialized views, and still writes nothing
+-- ----------------------------------------------------------------------
+CREATE ROLE ca_tap_reader;
+SELECT crash_analytics.grant_reader('ca_tap_reader');
+CREATE TEMP TABLE written_before AS
+SELECT (SELECT count(*) FROM crash_analytics.crash_game_rounds) AS rounds,
+	   (SELECT count(*) FROM crash_analytics.analytics_round_multipliers) AS multipliers,
+	   (SELECT sum(wins) FROM crash_analytics.bot_rollups) AS wins;
+GRANT SELECT ON written_before TO ca_tap_reader;
+SET ROLE ca_tap_reader;
+SELECT lives_ok($$SELECT crash_analytics.refresh_analytics()$$, 'a reader runs refresh_analytics()');
+SELECT lives_ok($$SELECT crash_analytics.refresh_analytics(concurrently => true)$$,
+				'a reader runs refresh_analytics(concurrently => true)');
+SELECT throws_ok($$REFRESH MATERIALIZED VIEW crash_analytics.mv_hourly_game_statistics$$, '42501', NULL,
+				 'a reader cannot refresh a view itself (only its owner may; refresh_analytics() runs as the owner)');
+SELECT throws_ok($$INSERT INTO crash_analytics.crash_game_rounds (bot_id, session_id, game_name, platform_code,
+					 round_number, stake_value, crash_multiplier) VALUES ('b_flat', 's9', 'aviator', 'dafabet', 1, 0, 2.00)$$,
+				 '42501', NULL, 'a reader with refresh_analytics() still cannot insert a round');
+SELECT throws_ok($$UPDATE crash_analytics.bot_rollups SET wins = wins + 1$$, '42501', NULL,
+				 'a reader cannot update a roll-up');
+SELECT throws_ok($$DELETE FROM crash_analytics.analytics_round_multipliers$$, '42501', NULL,
+				 'a reader cannot delete multipliers');
+SELECT throws_ok($$SELECT crash_analytics.log_crash_round('b_flat', 's9', 'aviator', 'dafabet', 1, 0, 2.00)$$, '42501', NULL,
+				 'a reader cannot log a round');
+SELECT throws_ok($$SELECT * FROM crash_analytics.purge_rounds_before('2026-02-01 12:00:00+00')$$, '42501', NULL,
+				 'a reader cannot purge');
+SELECT is((SELECT (SELECT count(*) FROM crash_analytics.crash_game_rounds) = w.rounds
+			  AND (SELECT count(*) FROM crash_analytics.analytics_round_multipliers) = w.multipliers
+			  AND (SELECT sum(wins) FROM crash_analytics.bot_rollups) = w.wins FROM written_before w),
+		  true, 'after the reader''s calls, rounds, multipliers and roll-ups are as they were');
+RESET ROLE;
+
+-- what the reader's refresh gave: mv_hourly_game_statistics counts each
+-- platform round once (its first reading logged, by id, in the hour it was
+-- observed; a reading without a platform round id on its own), whichever
+-- bots saw it
+CREATE VIEW pg_temp.first_readings AS
+SELECT m.* FROM crash_analytics.analytics_round_multipliers m
+ WHERE m.platform_round_id IS NULL
+	OR m.id = (SELECT min(o.id) FROM crash_analytics.analytics_round_multipliers o
+				WHERE o.game_name = m.game_name AND o.platform_code = m.platform_code
+				  AND o.platform_round_id = m.platform_round_id);
+SELECT results_eq(
+	$$SELECT game_name::text COLLATE "default", platform_code::text COLLATE "default", hour_utc, multipliers,
+			 instant_crashes, median_multiplier, min_multiplier, max_multiplier, reached_2x, reached_10x
+		FROM crash_analytics.mv_hourly_game_statistics ORDER BY 1, 2, 3$$,
+	$$SELECT game_name::text COLLATE "default", platform_code::text COLLATE "default",
+			 date_trunc('hour', observed_at AT TIME ZONE 'UTC'), count(*), count(*) FILTER (WHERE multiplier = 1.00),
+			 percentile_disc(0.5) WITHIN GROUP (ORDER BY multiplier), min(multiplier), max(multiplier),
+			 count(*) FILTER (WHERE multiplier >= 2.00), count(*) FILTER (WHERE multiplier >= 10.00)
+		FROM pg_temp.first_readings GROUP BY 1, 2, 3 ORDER BY 1, 2, 3$$,
+	'mv_hourly_game_statistics (refreshed by a reader): each platform round once, as the first reading logged');
+SELECT ok((SELECT count(*) FROM crash_analytics.analytics_round_multipliers WHERE game_name = 'aviator' AND platform_code = 'dafabet')
+		  > (SELECT sum(multipliers) FROM crash_analytics.mv_hourly_game_statistics WHERE game_name = 'aviator' AND platform_code = 'dafabet')
+		  AND (SELECT sum(multipliers) FROM crash_analytics.mv_hourly_game_statistics WHERE game_name = 'aviator' AND platform_code = 'dafabet')
+			  = (SELECT count(*) FROM pg_temp.distinct_m('aviator', 'dafabet', NULL, NULL)),
+		  'aviator/dafabet, seen by four bots: the hours hold fewer multipliers than were logged, as many as its platform rounds');
+SELECT results_eq(
+	$$SELECT bot_id::text COLLATE "default", game_name::text COLLATE "default", platform_code::text COLLATE "default",
+			 day, rounds, bets, wins, losses, total_staked, total_payout, total_profit, expected_profit
+		FROM crash_analytics.mv_daily_bot_performance ORDER BY 1, 2, 3, 4$$,
+	$$SELECT bot_id, game_name, platform_code, (played_at AT TIME ZONE 'UTC')::date, count(*),
+			 count(*) FILTER (WHERE o <> 'SKIP'), count(*) FILTER (WHERE o = 'WIN'), count(*) FILTER (WHERE o = 'LOSS'),
+			 sum(stake), sum(payout), sum(profit), sum(ep)
+		FROM pg_temp.rr GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4$$,
+	'mv_daily_bot_performance (refreshed by a reader) equals the rounds summed per bot, game/platform and UTC day');
 
 -- ----------------------------------------------------------------------
 -- Retention: purge before a mid cutoff, then everything again
@@ -724,6 +851,19 @@ SELECT results_eq('SELECT * FROM pg_temp.bot_stats_actual WHERE bot_id = ' || qu
 				  'SELECT * FROM pg_temp.bot_stats_expected WHERE bot_id = ' || quote_literal(b),
 				  'after the purge, get_bot_statistics(' || b || ') equals the recomputation from its remaining rounds')
   FROM unnest(ARRAY['b_flat', 'b_mart', 'b_mix', 'b_model', 'b_nobal']) AS b;
+-- b_copy played only before the cutoff: no round is left, and its
+-- statistics are those of a bot without rounds
+SELECT results_eq(
+	$$SELECT total_rounds, bets, wins, losses, skips, voids, total_staked, total_payout, total_profit, expected_profit,
+			 win_rate_percent, longest_win_streak, longest_loss_streak, max_drawdown, first_round_at, last_round_at
+		FROM crash_analytics.get_bot_statistics('b_copy')$$,
+	$$SELECT count(*), count(*) FILTER (WHERE o <> 'SKIP'), count(*) FILTER (WHERE o = 'WIN'),
+			 count(*) FILTER (WHERE o = 'LOSS'), count(*) FILTER (WHERE o = 'SKIP'), count(*) FILTER (WHERE o = 'VOID'),
+			 coalesce(sum(stake), 0), coalesce(sum(payout), 0), coalesce(sum(profit), 0), coalesce(sum(ep), 0),
+			 round(100.0 * count(*) FILTER (WHERE o = 'WIN') / nullif(count(*) FILTER (WHERE settled), 0), 2),
+			 0::bigint, 0::bigint, 0::numeric, min(played_at), max(played_at)
+		FROM pg_temp.rr WHERE bot_id = 'b_copy'$$,
+	'after the purge, get_bot_statistics(b_copy), whose rounds were all before the cutoff, equals the recomputation: none');
 SELECT pg_temp.game_check('aviator', NULL, NULL, NULL, 'after the purge, aviator');
 SELECT pg_temp.game_check('jetx', 'dafabet', '2026-02-01 19:20:00+00', '2026-02-02 01:05:30+00', 'after the purge, jetx around the cutoff');
 SELECT pg_temp.strategy_check(NULL, NULL, NULL, 'after the purge');
