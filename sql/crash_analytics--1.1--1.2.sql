@@ -1124,6 +1124,29 @@ REVOKE ALL ON TABLE crash_analytics.mv_hourly_game_statistics FROM PUBLIC;
  * the order of the subquery through the nested loops that read features).
  */
 DROP FUNCTION crash_analytics.export_multipliers_for_ml(text, integer);
+-- require_game refuses a NULL game first (section 5 says why)
+DROP FUNCTION crash_analytics.require_game(text, text);
+CREATE FUNCTION crash_analytics.require_game(game text, platform text)
+RETURNS boolean
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF game IS NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'game must not be null';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM crash_analytics.game_platform_config c
+					WHERE c.game_name = require_game.game
+					  AND (require_game.platform IS NULL OR c.platform_code = require_game.platform)) THEN
+		RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+			MESSAGE = format('game/platform "%s/%s" is not registered', game, coalesce(platform, '*'));
+	END IF;
+	RETURN true;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.require_game(text, text) IS
+	'True, or an error: 22004 when game is NULL, 42704 when the game (on the platform, if given) is not registered.';
+REVOKE ALL ON FUNCTION crash_analytics.require_game(text, text) FROM PUBLIC;
 CREATE FUNCTION crash_analytics.export_multipliers_for_ml(game text, row_limit integer DEFAULT 10000)
 RETURNS SETOF jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -1220,7 +1243,7 @@ BEGIN ATOMIC
 	 ORDER BY r.observed_at, r.round_number, r.id;
 END;
 COMMENT ON FUNCTION crash_analytics.export_multipliers_for_ml(text, integer) IS
-	'The latest row_limit multipliers of a game (all of them when row_limit is NULL) in play order (observed_at, round_number, id) as ML examples, one JSON object a row, oldest first: features from the rounds the same bot played before it in the same game/platform only, looking back at most 1,000 rounds (last 10 multipliers, mean log multiplier and share under 2x over 10 and 50 rounds, instant crashes in 50, rounds in a row under 2x, rounds since a 10x, rounds before, counted up to 1,000), and the label, the multiplier of the round itself: the next one after the rounds the features describe. Streams: the rows are picked and sorted first (keys only), then each row''s features are read as it goes out. 42704 for an unknown or NULL game, 22023 for a row_limit below 1.';
+	'The latest row_limit multipliers of a game (all of them when row_limit is NULL) in play order (observed_at, round_number, id) as ML examples, one JSON object a row, oldest first: features from the rounds the same bot played before it in the same game/platform only, looking back at most 1,000 rounds (last 10 multipliers, mean log multiplier and share under 2x over 10 and 50 rounds, instant crashes in 50, rounds in a row under 2x, rounds since a 10x, rounds before, counted up to 1,000), and the label, the multiplier of the round itself: the next one after the rounds the features describe. Streams: the rows are picked and sorted first (keys only), then each row''s features are read as it goes out. 22004 for a NULL game, 42704 for an unknown one, 22023 for a row_limit below 1.';
 REVOKE ALL ON FUNCTION crash_analytics.export_multipliers_for_ml(text, integer) FROM PUBLIC;
 
 -- (end of section 4)
@@ -1246,128 +1269,12 @@ REVOKE ALL ON FUNCTION crash_analytics.export_multipliers_for_ml(text, integer) 
  * (get_game_statistics, get_multiplier_distribution, get_multiplier_quantiles,
  * export_multipliers_for_ml, fairness_report); it now refuses a NULL game
  * first.  export_multipliers_for_ml is a SQL-standard function that depends
- * on it, so it is dropped first and created again unchanged but for its
- * comment.
+ * on it: section 4 re-creates require_game between the drop of that
+ * function and its new version.
  */
-DROP FUNCTION crash_analytics.export_multipliers_for_ml(text, integer);
-DROP FUNCTION crash_analytics.require_game(text, text);
-CREATE FUNCTION crash_analytics.require_game(game text, platform text)
-RETURNS boolean
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF game IS NULL THEN
-		RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'game must not be null';
-	END IF;
-	IF NOT EXISTS (SELECT 1 FROM crash_analytics.game_platform_config c
-					WHERE c.game_name = require_game.game
-					  AND (require_game.platform IS NULL OR c.platform_code = require_game.platform)) THEN
-		RAISE EXCEPTION USING ERRCODE = 'undefined_object',
-			MESSAGE = format('game/platform "%s/%s" is not registered', game, coalesce(platform, '*'));
-	END IF;
-	RETURN true;
-END
-$$;
-COMMENT ON FUNCTION crash_analytics.require_game(text, text) IS
-	'True, or an error: 22004 when game is NULL, 42704 when the game (on the platform, if given) is not registered.';
-REVOKE ALL ON FUNCTION crash_analytics.require_game(text, text) FROM PUBLIC;
-
-CREATE FUNCTION crash_analytics.export_multipliers_for_ml(game text, row_limit integer DEFAULT 10000)
-RETURNS SETOF jsonb
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-	WITH picked AS MATERIALIZED (
-		SELECT p.id, p.bot_id, p.platform_code, p.round_number, p.observed_at, p.multiplier
-		  FROM crash_analytics.game_platform_config c
-		 CROSS JOIN LATERAL (
-			SELECT x.id, x.bot_id, x.platform_code, x.round_number, x.observed_at, x.multiplier
-			  FROM crash_analytics.analytics_round_multipliers x
-			 WHERE x.game_name = c.game_name AND x.platform_code = c.platform_code
-			 ORDER BY x.observed_at DESC, x.round_number DESC, x.id DESC
-			 LIMIT export_multipliers_for_ml.row_limit) p
-		 -- (coalesce: "= NULL" would let the planner drop the scan, and with it
-		 -- the check that makes a NULL game an error)
-		 WHERE c.game_name = coalesce(export_multipliers_for_ml.game, '')
-		   AND crash_analytics.require_game(export_multipliers_for_ml.game, NULL)
-		   AND (export_multipliers_for_ml.row_limit IS NULL
-				OR crash_analytics.check_row_limit(export_multipliers_for_ml.row_limit))
-		 ORDER BY p.observed_at DESC, p.round_number DESC, p.id DESC
-		 LIMIT export_multipliers_for_ml.row_limit
-	), ranked AS MATERIALIZED (	-- k: the row's rank among the exported rows of its series
-		SELECT p.*, pg_catalog.row_number() OVER (PARTITION BY p.bot_id, p.platform_code
-												  ORDER BY p.observed_at, p.round_number, p.id) AS k
-		  FROM picked p
-	), before_first AS MATERIALIZED (	-- per series: its rounds before the oldest exported row, up to 1,000
-		SELECT f.bot_id, f.platform_code,
-			   (SELECT pg_catalog.count(*)
-				  FROM (SELECT FROM crash_analytics.analytics_round_multipliers y
-						 WHERE y.bot_id = f.bot_id AND y.game_name = export_multipliers_for_ml.game
-						   AND y.platform_code = f.platform_code
-						   AND (y.observed_at, y.round_number, y.id) < (f.observed_at, f.round_number, f.id)
-						 LIMIT 1000) y) AS n
-		  FROM ranked f WHERE f.k = 1
-	)
-	SELECT pg_catalog.jsonb_build_object(
-			'id', r.id, 'bot_id', r.bot_id, 'platform_code', r.platform_code, 'round_number', r.round_number,
-			'observed_at', r.observed_at,
-			'features', pg_catalog.jsonb_build_object(
-				'lags', coalesce(w.lags, '{}'), 'history', h.history,
-				'mean_log_10', w.mean_log_10, 'mean_log_50', w.mean_log_50,
-				'share_under_2x_10', w.under2_10, 'share_under_2x_50', w.under2_50,
-				'instant_crashes_50', w.instant_50,
-				-- earlier rounds in a row under 2x: up to the last one at 2x or more
-				'rounds_under_2x_in_a_row', coalesce(h2.k - 1, h.history),
-				-- rounds since the last 10x, that one included (NULL: none)
-				'rounds_since_10x', h10.k),
-			'label', r.multiplier)
-	  FROM ranked r
-	  JOIN before_first b ON b.bot_id = r.bot_id AND b.platform_code = r.platform_code
-	 CROSS JOIN LATERAL (SELECT LEAST(1000, b.n + r.k - 1) AS history) h
-	 CROSS JOIN LATERAL (	-- the last 50 rounds played before this one, newest first (k 1..50)
-		SELECT pg_catalog.array_agg(x.multiplier ORDER BY x.k) FILTER (WHERE x.k <= 10) AS lags,
-			   pg_catalog.round((pg_catalog.avg(x.ln) FILTER (WHERE x.k <= 10))::numeric, 6) AS mean_log_10,
-			   pg_catalog.round(pg_catalog.avg(x.ln)::numeric, 6) AS mean_log_50,
-			   pg_catalog.round(pg_catalog.avg((x.multiplier < 2)::integer) FILTER (WHERE x.k <= 10), 4) AS under2_10,
-			   pg_catalog.round(pg_catalog.avg((x.multiplier < 2)::integer), 4) AS under2_50,
-			   pg_catalog.count(*) FILTER (WHERE x.multiplier = 1.00) AS instant_50
-		  FROM (SELECT y.multiplier, pg_catalog.ln(y.multiplier::double precision) AS ln,
-					   pg_catalog.row_number() OVER (ORDER BY y.observed_at DESC, y.round_number DESC, y.id DESC) AS k
-				  FROM crash_analytics.analytics_round_multipliers y
-				 WHERE y.bot_id = r.bot_id AND y.game_name = export_multipliers_for_ml.game
-				   AND y.platform_code = r.platform_code
-				   AND (y.observed_at, y.round_number, y.id) < (r.observed_at, r.round_number, r.id)
-				 ORDER BY y.observed_at DESC, y.round_number DESC, y.id DESC
-				 LIMIT 50) x) w
-	  LEFT JOIN LATERAL (	-- the last earlier round at 2x or more, within 1,000
-		SELECT z.k
-		  FROM (SELECT y.multiplier,
-					   pg_catalog.row_number() OVER (ORDER BY y.observed_at DESC, y.round_number DESC, y.id DESC) AS k
-				  FROM crash_analytics.analytics_round_multipliers y
-				 WHERE y.bot_id = r.bot_id AND y.game_name = export_multipliers_for_ml.game
-				   AND y.platform_code = r.platform_code
-				   AND (y.observed_at, y.round_number, y.id) < (r.observed_at, r.round_number, r.id)
-				 ORDER BY y.observed_at DESC, y.round_number DESC, y.id DESC
-				 LIMIT 1000) z
-		 WHERE z.multiplier >= 2
-		 LIMIT 1) h2 ON true
-	  LEFT JOIN LATERAL (	-- the last earlier round at 10x or more, within 1,000
-		SELECT z.k
-		  FROM (SELECT y.multiplier,
-					   pg_catalog.row_number() OVER (ORDER BY y.observed_at DESC, y.round_number DESC, y.id DESC) AS k
-				  FROM crash_analytics.analytics_round_multipliers y
-				 WHERE y.bot_id = r.bot_id AND y.game_name = export_multipliers_for_ml.game
-				   AND y.platform_code = r.platform_code
-				   AND (y.observed_at, y.round_number, y.id) < (r.observed_at, r.round_number, r.id)
-				 ORDER BY y.observed_at DESC, y.round_number DESC, y.id DESC
-				 LIMIT 1000) z
-		 WHERE z.multiplier >= 10
-		 LIMIT 1) h10 ON true
-	 ORDER BY r.observed_at, r.round_number, r.id;
-END;
-COMMENT ON FUNCTION crash_analytics.export_multipliers_for_ml(text, integer) IS
-	'The latest row_limit multipliers of a game (all of them when row_limit is NULL) in play order (observed_at, round_number, id) as ML examples, one JSON object a row, oldest first: features from the rounds the same bot played before it in the same game/platform only, looking back at most 1,000 rounds (last 10 multipliers, mean log multiplier and share under 2x over 10 and 50 rounds, instant crashes in 50, rounds in a row under 2x, rounds since a 10x, rounds before, counted up to 1,000), and the label, the multiplier of the round itself: the next one after the rounds the features describe. 22004 for a NULL game, 42704 for an unknown one, 22023 for a row_limit below 1.';
-REVOKE ALL ON FUNCTION crash_analytics.export_multipliers_for_ml(text, integer) FROM PUBLIC;
+-- (require_game is re-created in section 4, between the drop of
+-- export_multipliers_for_ml, a SQL-standard function that depends on it, and
+-- its new version)
 
 DROP FUNCTION crash_analytics.get_session_summary(text, text);
 CREATE FUNCTION crash_analytics.get_session_summary(session text, bot text DEFAULT NULL)
