@@ -37,8 +37,11 @@ SELECT b.bot_id, b.strategy_name, s.total_rounds, s.bets, s.wins, s.losses,
   FROM crash_analytics.bot_vm_registration b,
        LATERAL crash_analytics.get_bot_statistics(b.bot_id) s
  ORDER BY b.bot_id;
-SELECT signal_type, count(*) AS signals, count(*) FILTER (WHERE status = 'hit') AS hits,
-       round(100.0 * count(*) FILTER (WHERE status = 'hit') / nullif(count(*) FILTER (WHERE status <> 'open'), 0), 2) AS "hit %",
-       round(100 * avg(0.97 / target_multiplier), 2) AS "chance %"
-  FROM crash_analytics.analytics_round_signals GROUP BY 1;
+-- the chance a signal hits is RTP / target, with the RTP of its game/platform
+SELECT s.signal_type, count(*) AS signals, count(*) FILTER (WHERE s.status = 'hit') AS hits,
+       round(100.0 * count(*) FILTER (WHERE s.status = 'hit') / nullif(count(*) FILTER (WHERE s.status <> 'open'), 0), 2) AS "hit %",
+       round(100 * avg(c.rtp / s.target_multiplier), 2) AS "chance %"
+  FROM crash_analytics.analytics_round_signals s
+  JOIN crash_analytics.game_platform_config c USING (game_name, platform_code)
+ GROUP BY 1;
 SQL

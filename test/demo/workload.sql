@@ -4,20 +4,22 @@
 -- crash game: crash = max(1.00, floor(100 * RTP / U) / 100) with U uniform
 -- on (0, 1], so P(crash >= x) = RTP / x.  Four bots with different
 -- strategies bet on those rounds through crash_analytics.log_crash_round(),
--- in sessions of 1,000 rounds, each tracking its own balance.
+-- in sessions of 1,000 rounds, each tracking its own balance.  The rounds
+-- send no strategy_name: it comes from the bot's registration, so the two
+-- cannot disagree.
 \set ON_ERROR_STOP 1
 SELECT setseed(0.42);
 
 SELECT crash_analytics.register_bot('demo_flat_150', 'Flat 1.50x', 'digitalocean', 'vm-01', 'fra1', 'flat_1.50x', 1000.00);
 SELECT crash_analytics.register_bot('demo_flat_200', 'Flat 2.00x', 'digitalocean', 'vm-02', 'fra1', 'flat_2.00x', 1000.00);
 SELECT crash_analytics.register_bot('demo_martingale', 'Martingale 2.00x', 'hetzner', 'vm-03', 'nbg1', 'martingale_2.00x', 1000.00);
-SELECT crash_analytics.register_bot('demo_skipper', 'Skip 3 under 2x, then 1.80x', 'hetzner', 'vm-04', 'nbg1', 'skip_3_under_2x', 1000.00);
+SELECT crash_analytics.register_bot('demo_skipper', 'Skip 3 under 2x, then 1.80x', 'hetzner', 'vm-04', 'nbg1', 'skip_1.80x', 1000.00);
 
 DO $$
 DECLARE
 	n_rounds constant int := 3000;
 	t0 constant timestamptz := '2026-11-01 00:00:00+00';
-	-- bot, game, strategy, target, base stake
+	-- bot, game, kind of strategy, target, base stake
 	bots constant text[][] := ARRAY[
 		['demo_flat_150',   'aviator',  'flat',       '1.50', '1.00'],
 		['demo_flat_200',   'aviator',  'flat',       '2.00', '1.00'],
@@ -60,7 +62,6 @@ BEGIN
 				round_number => r, stake_value => stake, crash_multiplier => crash,
 				cashout_multiplier => CASE WHEN stake > 0 THEN target END,
 				running_balance_before => balance[b],
-				strategy_name => bots[b][3] || '_' || bots[b][4] || 'x',
 				target_multiplier => CASE WHEN stake > 0 THEN target END,
 				platform_round_id => g || '-' || r,
 				round_started_at => t0 + (r * interval '12 seconds'),
