@@ -246,5 +246,26 @@ SELECT started_at, last_round_at, duration, balance_start, balance_current, peak
   FROM crash_analytics.get_session_summary('s', 'k14');
 SELECT check_name, differences FROM crash_analytics.verify_consistency() WHERE NOT ok;
 
+-- 15. A back-filled round sent without balances took the session's latest
+--     balance as its balance before: a session started at 10:00:30 with
+--     100.00 and a lost round at 10:01 (100.00 -> 90.00), then a round of
+--     10:00 sent without balances, stored 90.00 -> 80.00, and the replay
+--     made 90.00 the session's start.  The session's latest balance is the
+--     balance before a round played after its latest only: the back-filled
+--     round's balances stay unknown, the session starts with it (10:00) at
+--     the balance it was started with, 100.00, and its balance is still the
+--     one after its latest round, 90.00.
+SELECT crash_analytics.start_session('k15', 's', 'aviator', 'dafabet', balance_start => 100.00,
+  started_at => '2026-03-01 10:00:30+00') > 0 AS k15_session,
+  crash_analytics.log_crash_round('k15', 's', 'aviator', 'dafabet', 2, 10.00, 1.20, 2.00,
+  round_started_at => '2026-03-01 10:01:00+00') > 0 AS k15_round_2,
+  crash_analytics.log_crash_round('k15', 's', 'aviator', 'dafabet', 1, 10.00, 1.30, 2.00,
+  round_started_at => '2026-03-01 10:00:00+00') > 0 AS k15_round_1;
+SELECT round_number, running_balance_before, running_balance_after
+  FROM crash_analytics.crash_game_rounds WHERE bot_id = 'k15' ORDER BY round_number;
+SELECT started_at, balance_start, balance_current, peak_balance, total_profit
+  FROM crash_analytics.get_session_summary('s', 'k15');
+SELECT check_name, differences FROM crash_analytics.verify_consistency() WHERE NOT ok;
+
 DROP EXTENSION crash_analytics;
 DROP SCHEMA crash_analytics;

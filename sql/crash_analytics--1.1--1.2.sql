@@ -590,6 +590,11 @@ CREATE INDEX ocr_validation_logs_created_idx ON crash_analytics.ocr_validation_l
 COMMENT ON INDEX crash_analytics.ocr_validation_logs_created_idx IS
 	'ocr_data_quality() reads the readings of a period; the retention purge deletes those made before its cutoff.';
 
+COMMENT ON INDEX crash_analytics.crash_game_rounds_pkey IS
+	'Key (bot_id, id): a round by its bot and id, as the rows that point to it (outcomes, multipliers) find it in verify_consistency and the purge; the ids of a bot are its logging order.';
+COMMENT ON INDEX crash_analytics.session_logs_started_idx IS
+	'The retention purge deletes the sessions started before its cutoff that have no round left (purge_rounds_before).';
+
 -- (end of section 2)
 
 /* ========================================================================
@@ -1380,6 +1385,100 @@ REVOKE ALL ON FUNCTION crash_analytics.get_multiplier_quantiles(text, text, time
 ALTER FUNCTION crash_analytics.rollup_differences(text) CALLED ON NULL INPUT;
 ALTER FUNCTION crash_analytics.signal_differences(text) CALLED ON NULL INPUT;
 ALTER FUNCTION crash_analytics.rebuild_rollups(text) CALLED ON NULL INPUT;
+
+/*
+ * The profile grants built their GRANT or REVOKE from a NULL role and
+ * failed with a syntax error (42601); a NULL role is 22004 like every other
+ * missing argument.
+ */
+DROP FUNCTION crash_analytics.grant_writer(regrole);
+CREATE FUNCTION crash_analytics.grant_writer(role regrole)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	f regprocedure;
+BEGIN
+	IF role IS NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'role must not be null';
+	END IF;
+	EXECUTE format('GRANT USAGE ON SCHEMA crash_analytics TO %s', role);
+	FOR f IN SELECT * FROM crash_analytics.writer_functions() LOOP
+		EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s', f, role);
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.grant_writer(regrole) IS
+	'Grant the writer profile to a role: it may run the logging functions and nothing else (no table privilege).';
+REVOKE ALL ON FUNCTION crash_analytics.grant_writer(regrole) FROM PUBLIC;
+DROP FUNCTION crash_analytics.revoke_writer(regrole);
+CREATE FUNCTION crash_analytics.revoke_writer(role regrole)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	f regprocedure;
+BEGIN
+	IF role IS NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'role must not be null';
+	END IF;
+	FOR f IN SELECT * FROM crash_analytics.writer_functions() LOOP
+		EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM %s', f, role);
+	END LOOP;
+	IF NOT has_table_privilege(role::oid, 'crash_analytics.crash_game_rounds', 'SELECT') THEN
+		EXECUTE format('REVOKE USAGE ON SCHEMA crash_analytics FROM %s', role);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.revoke_writer(regrole) IS 'Take the writer profile back from a role.';
+REVOKE ALL ON FUNCTION crash_analytics.revoke_writer(regrole) FROM PUBLIC;
+DROP FUNCTION crash_analytics.grant_reader(regrole);
+CREATE FUNCTION crash_analytics.grant_reader(role regrole)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	f regprocedure;
+BEGIN
+	IF role IS NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'role must not be null';
+	END IF;
+	EXECUTE format('GRANT USAGE ON SCHEMA crash_analytics TO %s', role);
+	EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA crash_analytics TO %s', role);
+	FOR f IN SELECT * FROM crash_analytics.reader_functions() LOOP
+		EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s', f, role);
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.grant_reader(regrole) IS
+	'Grant the reader profile to a role: SELECT on every table and view, and the analytics functions; no writes.';
+REVOKE ALL ON FUNCTION crash_analytics.grant_reader(regrole) FROM PUBLIC;
+DROP FUNCTION crash_analytics.revoke_reader(regrole);
+CREATE FUNCTION crash_analytics.revoke_reader(role regrole)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	f regprocedure;
+BEGIN
+	IF role IS NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'role must not be null';
+	END IF;
+	EXECUTE format('REVOKE SELECT ON ALL TABLES IN SCHEMA crash_analytics FROM %s', role);
+	FOR f IN SELECT * FROM crash_analytics.reader_functions() LOOP
+		EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM %s', f, role);
+	END LOOP;
+	IF NOT has_function_privilege(role::oid, 'crash_analytics.log_crash_rounds(jsonb)', 'EXECUTE') THEN
+		EXECUTE format('REVOKE USAGE ON SCHEMA crash_analytics FROM %s', role);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION crash_analytics.revoke_reader(regrole) IS 'Take the reader profile back from a role.';
+REVOKE ALL ON FUNCTION crash_analytics.revoke_reader(regrole) FROM PUBLIC;
 
 -- (end of section 5)
 

@@ -89,7 +89,11 @@ SELECT call, pg_temp.fails(call) AS result
     ($$SELECT * FROM crash_analytics.risk_of_ruin('{"kind": "fixed", "target": 2.00, "base_stake": 1.00}', 100.00, 10, 0.97, simulations => NULL)$$),
     ($$SELECT * FROM crash_analytics.simulate_rounds(NULL, 'dafabet', 3)$$),
     ($$SELECT * FROM crash_analytics.simulate_rounds('aviator', NULL, 3)$$),
-    ($$SELECT * FROM crash_analytics.simulate_rounds('aviator', 'dafabet', NULL)$$)
+    ($$SELECT * FROM crash_analytics.simulate_rounds('aviator', 'dafabet', NULL)$$),
+    ($$SELECT crash_analytics.grant_writer(NULL)$$),
+    ($$SELECT crash_analytics.revoke_writer(NULL)$$),
+    ($$SELECT crash_analytics.grant_reader(NULL)$$),
+    ($$SELECT crash_analytics.revoke_reader(NULL)$$)
   ) AS v(call);
 
 -- nothing any of them touched changed (rebuild_rollups(NULL) did not run)

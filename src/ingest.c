@@ -367,8 +367,10 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 	text	   *bot_id,
 			   *session_id;
 	Datum		keys[4];
-	bool		isnull;
-	Datum		d;
+	bool		isnull,
+				last_isnull;
+	Datum		d,
+				last;
 
 	ca_round_normalize(r);
 	bot_id = DatumGetTextPP(ca_row_get(row, RC_BOT_ID, NULL));
@@ -431,9 +433,16 @@ ca_ingest_round(CaWriter *w, CaRound *r, CaIngestPath path)
 							   TextDatumGetCString(ca_row_get(row, RC_GAME, NULL)),
 							   TextDatumGetCString(ca_row_get(row, RC_PLATFORM, NULL))),
 					 errhint("A session logs one game on one platform; start another session for another game.")));
+		/*
+		 * Balances the bot did not send: the session's last balance, which
+		 * is the balance before this round only if this round comes after
+		 * the session's latest (a back-filled round keeps them unknown).
+		 */
 		d = ca_row_get(session, SE_BALANCE, &isnull);
-		if (!isnull)	/* a copy: the session row's value changes with this round */
-			ca_round_fill_balance(r, DatumGetNumeric(datumCopy(d, false, -1)));
+		last = ca_row_get(session, SE_LAST_ROUND_AT, &last_isnull);
+		if (!isnull && (r->played_now || last_isnull ||
+						DatumGetTimestampTz(ca_row_get(row, RC_PLAYED_AT, NULL)) >= DatumGetTimestampTz(last)))
+			ca_round_fill_balance(r, DatumGetNumeric(datumCopy(d, false, -1)));	/* a copy: it changes */
 	}
 
 	/*

@@ -950,7 +950,7 @@ BEGIN
 	END IF;
 	v_strategy := coalesce(v_strategy, v_bot_strategy);
 
-	SELECT x.id, x.status, x.game_name, x.platform_code, x.balance_current, x.started_at INTO s
+	SELECT x.id, x.status, x.game_name, x.platform_code, x.balance_current, x.started_at, x.last_round_at INTO s
 	  FROM crash_analytics.session_logs x WHERE x.bot_id = v_bot AND x.session_id = v_session;
 	v_found := FOUND;
 	IF v_found THEN
@@ -966,9 +966,10 @@ BEGIN
 					  DETAIL = format('The session is on %s/%s; the round is on %s/%s.',
 									  s.game_name, s.platform_code, v_game, v_platform);
 		END IF;
-		-- balances the bot did not send: the session's last balance
+		-- balances the bot did not send: the session's last balance, unless the
+		-- round was played before the session's latest (a back-fill)
 		IF s.balance_current IS NOT NULL AND v_before IS NULL AND s.balance_current + v_profit >= 0
-		   AND v_stake <= s.balance_current THEN
+		   AND v_stake <= s.balance_current AND NOT coalesce(v_played < s.last_round_at, false) THEN
 			v_before := s.balance_current;
 			v_after := s.balance_current + v_profit;
 		END IF;
