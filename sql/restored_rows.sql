@@ -266,14 +266,14 @@ CREATE EXTENSION crash_analytics VERSION '1.1';
 SELECT crash_analytics.log_crash_round('up', 's1', 'aviator', 'dafabet', 1, 10.00, 2.45, 1.33) IS NOT NULL AS logged;
 SELECT pg_temp.try_insert('crash_game_rounds', (SELECT round FROM pg_temp.base),
 	'{"bot_id": "up_restored", "cashout_multiplier": null}') AS restored_at_1_1;
-ALTER EXTENSION crash_analytics UPDATE;
+ALTER EXTENSION crash_analytics UPDATE TO '1.2';
 SELECT extversion FROM pg_extension WHERE extname = 'crash_analytics';
 SELECT count(*) AS constraints_of_1_2 FROM pg_constraint WHERE conname = 'crash_game_rounds_win_cashout_check';
 BEGIN;
 SET LOCAL crash_analytics.allow_round_deletes = on;
 DELETE FROM crash_analytics.crash_game_rounds WHERE bot_id = 'up_restored';
 COMMIT;
-ALTER EXTENSION crash_analytics UPDATE;
+ALTER EXTENSION crash_analytics UPDATE TO '1.2';
 SELECT extversion FROM pg_extension WHERE extname = 'crash_analytics';
 SELECT check_name, ok FROM crash_analytics.verify_consistency() WHERE NOT ok;
 

@@ -21,8 +21,9 @@
 #      policies, comments, the config-dump list by name, member objects) is
 #      that of a fresh install given the same fill and grants -- and,
 #      without fill nor grants, that of an empty fresh install.  The same
-#      for a database installed at 1.1 (CREATE EXTENSION crash_analytics
-#      VERSION '1.1'), filled and granted, then updated.
+#      for a database installed at each later version but the default one
+#      (CREATE EXTENSION crash_analytics VERSION '1.1', '1.2', ...), filled
+#      and granted, then updated.
 #   3. The whole pg_regress, isolation and pgTAP suites run against extension
 #      objects that came from an update: copies of the suites in which
 #      "CREATE EXTENSION crash_analytics;" becomes "CREATE EXTENSION
@@ -40,6 +41,8 @@ OLD=rel_up10	# installed at 1.0, updated
 NEW=rel_up11	# installed at 1.1
 CREATE_UPDATED="CREATE EXTENSION crash_analytics VERSION '1.0'; ALTER EXTENSION crash_analytics UPDATE;"
 default=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" "$CA_ROOT/crash_analytics.control")
+# the versions an update script leads to, but the default one: 1.1 1.2 ...
+INTERMEDIATE=$(ls "$CA_ROOT"/sql/crash_analytics--*--*.sql | sed 's/.*--\(.*\)\.sql$/\1/' | grep -vx "$default" | sort -V)
 
 rel_psql postgres >/dev/null <<'SQL'
 DO $$
@@ -307,32 +310,35 @@ rel_catalog $NEW "$REL_WORK/catalog.fresh"
 rel_compare_catalogs "filled and granted, updated vs fresh" "$REL_WORK/catalog.updated" "$REL_WORK/catalog.fresh"
 rel_figure "catalog: $(wc -l <"$REL_WORK/catalog.fresh") facts compared (filled databases with the profiles and the hand-made grants)"
 
-# the same from 1.1: installed at 1.1, filled and granted, updated
-if [ "$default" != 1.1 ]; then
-	ca_say "upgrade: install 1.1, fill, ALTER EXTENSION UPDATE"
-	rel_createdb rel_up11_upd
-	rel_psql rel_up11_upd -c "CREATE EXTENSION crash_analytics VERSION '1.1'" -f "$REL_DIR/fill.sql" -c "$GRANTS" -c "$HAND" >/dev/null
-	rel_is "installed at 1.1" \
-		"$(rel_psql rel_up11_upd -c "SELECT extversion FROM pg_extension WHERE extname = 'crash_analytics'")" "1.1"
-	rel_snapshot rel_up11_upd "$REL_WORK/snap11.before"
-	but_play_order rel_up11_upd "$REL_WORK/rollups11.before"
-	save_state rel_up11_upd
+# the same from every later version but the default one: installed at it,
+# filled and granted, updated (1.1 -> default, 1.2 -> default, ...)
+for v in $INTERMEDIATE; do
+	t=${v//./}		# 1.1 -> 11: names of its database and files
+	ca_say "upgrade: install $v, fill, ALTER EXTENSION UPDATE"
+	rel_createdb rel_up${t}_upd
+	rel_psql rel_up${t}_upd -c "CREATE EXTENSION crash_analytics VERSION '$v'" -f "$REL_DIR/fill.sql" -c "$GRANTS" -c "$HAND" >/dev/null
+	rel_is "installed at $v" \
+		"$(rel_psql rel_up${t}_upd -c "SELECT extversion FROM pg_extension WHERE extname = 'crash_analytics'")" "$v"
+	rel_snapshot rel_up${t}_upd "$REL_WORK/snap$t.before"
+	but_play_order rel_up${t}_upd "$REL_WORK/rollups$t.before"
+	save_state rel_up${t}_upd
 	set +e
-	out=$(rel_psql rel_up11_upd -c "ALTER EXTENSION crash_analytics UPDATE" 2>&1)
+	out=$(rel_psql rel_up${t}_upd -c "ALTER EXTENSION crash_analytics UPDATE" 2>&1)
 	rc=$?
 	set -e
-	rel_is "1.1 -> $default: ALTER EXTENSION crash_analytics UPDATE succeeds, with no error, warning or notice" "$rc $out" "0 "
-	rel_is "1.1 -> $default: updated to the default version" \
-		"$(rel_psql rel_up11_upd -c "SELECT extversion FROM pg_extension WHERE extname = 'crash_analytics'")" "$default"
-	rel_snapshot rel_up11_upd "$REL_WORK/snap11.after"
-	rel_compare_snapshots "1.1 -> $default: data kept by the update" "$REL_WORK/snap11.before" "$REL_WORK/snap11.after" '^(bot_rollups|session_logs)$'
-	compare_but_play_order "1.1 -> $default: data kept by the update" rel_up11_upd "$REL_WORK/rollups11.before"
-	rel_check_consistency rel_up11_upd "1.1 -> $default, after the update"
-	check_grants_kept rel_up11_upd "1.1 -> $default" 0
-	rel_psql rel_up11_upd -c "DROP TABLE public.rel_before"
-	rel_catalog rel_up11_upd "$REL_WORK/catalog.updated11"
-	rel_compare_catalogs "1.1, filled and granted, updated vs fresh" "$REL_WORK/catalog.updated11" "$REL_WORK/catalog.fresh"
-fi
+	rel_is "$v -> $default: ALTER EXTENSION crash_analytics UPDATE succeeds, with no error, warning or notice" "$rc $out" "0 "
+	rel_is "$v -> $default: updated to the default version" \
+		"$(rel_psql rel_up${t}_upd -c "SELECT extversion FROM pg_extension WHERE extname = 'crash_analytics'")" "$default"
+	rel_snapshot rel_up${t}_upd "$REL_WORK/snap$t.after"
+	rel_compare_snapshots "$v -> $default: data kept by the update" "$REL_WORK/snap$t.before" "$REL_WORK/snap$t.after" '^(bot_rollups|session_logs)$'
+	compare_but_play_order "$v -> $default: data kept by the update" rel_up${t}_upd "$REL_WORK/rollups$t.before"
+	rel_check_consistency rel_up${t}_upd "$v -> $default, after the update"
+	# 1.2 -> 1.3 re-creates period_figures, in the reader profile
+	check_grants_kept rel_up${t}_upd "$v -> $default" 1
+	rel_psql rel_up${t}_upd -c "DROP TABLE public.rel_before"
+	rel_catalog rel_up${t}_upd "$REL_WORK/catalog.updated$t"
+	rel_compare_catalogs "$v, filled and granted, updated vs fresh" "$REL_WORK/catalog.updated$t" "$REL_WORK/catalog.fresh"
+done
 # the same without data nor grants: what the scripts alone make
 rel_createdb rel_up10_empty
 rel_createdb rel_up11_empty
@@ -342,13 +348,14 @@ rel_catalog rel_up10_empty "$REL_WORK/catalog.updated.empty"
 rel_catalog rel_up11_empty "$REL_WORK/catalog.fresh.empty"
 rel_empty "empty, updated vs fresh: the whole catalog is the same ($(wc -l <"$REL_WORK/catalog.fresh.empty") facts)" \
 	"$(diff "$REL_WORK/catalog.updated.empty" "$REL_WORK/catalog.fresh.empty" || true)"
-if [ "$default" != 1.1 ]; then
-	rel_createdb rel_up11_upd_empty
-	rel_psql rel_up11_upd_empty -c "CREATE EXTENSION crash_analytics VERSION '1.1'" -c "ALTER EXTENSION crash_analytics UPDATE" >/dev/null
-	rel_catalog rel_up11_upd_empty "$REL_WORK/catalog.updated11.empty"
-	rel_empty "empty, updated from 1.1 vs fresh: the whole catalog is the same" \
-		"$(diff "$REL_WORK/catalog.updated11.empty" "$REL_WORK/catalog.fresh.empty" || true)"
-fi
+for v in $INTERMEDIATE; do
+	t=${v//./}
+	rel_createdb rel_up${t}_upd_empty
+	rel_psql rel_up${t}_upd_empty -c "CREATE EXTENSION crash_analytics VERSION '$v'" -c "ALTER EXTENSION crash_analytics UPDATE" >/dev/null
+	rel_catalog rel_up${t}_upd_empty "$REL_WORK/catalog.updated$t.empty"
+	rel_empty "empty, updated from $v vs fresh: the whole catalog is the same" \
+		"$(diff "$REL_WORK/catalog.updated$t.empty" "$REL_WORK/catalog.fresh.empty" || true)"
+done
 
 # an updated database is backed up like any other: pg_dump/pg_restore give
 # the same catalog, the profiles' grants included (pg_dump dumps the ACLs
