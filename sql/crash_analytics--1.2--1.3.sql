@@ -8,12 +8,12 @@
  *
  * A function whose body changes is dropped and created again (extension
  * scripts never use CREATE OR REPLACE); the grants made on it are carried
- * over to the new one (section 2), and a user's view or function that
+ * over to the new one (section 3), and a user's view or function that
  * depends on it stops the update with PostgreSQL's dependency error,
  * nothing changed.
  */
 /* ========================================================================
- * 0. The grants on the functions this script re-creates, saved (section 2
+ * 0. The grants on the functions this script re-creates, saved (section 3
  *    gives them back)
  * ======================================================================== */
 -- region: grants kept, saved
@@ -330,7 +330,50 @@ REVOKE ALL ON FUNCTION crash_analytics.period_figures(text, text, timestamptz, t
 -- (end of section 1)
 
 /* ========================================================================
- * 2. Grants of the profiles
+ * 2. Distinct multipliers
+ * ======================================================================== */
+/*
+ * distinct_multipliers (what the distribution, quantiles, fairness report
+ * and signal baselines count) sorted every reading of the period by a key
+ * built for each row, coalesce(platform_round_id, '#' || bot_id || '#' ||
+ * id), to keep one reading per platform round.  A reading without
+ * platform_round_id is a round of its own and needs no sorting: only the
+ * readings that carry one are sorted, by (platform_code,
+ * platform_round_id, id), without building a string.  The same rows, in
+ * another order (every caller aggregates them).
+ */
+DROP FUNCTION crash_analytics.distinct_multipliers(text, text, timestamptz, timestamptz);
+CREATE FUNCTION crash_analytics.distinct_multipliers(game text, platform text,
+	from_time timestamptz, to_time timestamptz)
+RETURNS TABLE(platform_code text, multiplier numeric)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT m.platform_code, m.multiplier
+	  FROM crash_analytics.analytics_round_multipliers m
+	 WHERE m.game_name = distinct_multipliers.game
+	   AND (distinct_multipliers.platform IS NULL OR m.platform_code = distinct_multipliers.platform)
+	   AND m.observed_at >= coalesce(distinct_multipliers.from_time, '-infinity')
+	   AND m.observed_at < coalesce(distinct_multipliers.to_time, 'infinity')
+	   AND m.platform_round_id IS NULL
+	UNION ALL
+	SELECT d.platform_code, d.multiplier
+	  FROM (SELECT DISTINCT ON (m.platform_code, m.platform_round_id) m.platform_code, m.multiplier
+			  FROM crash_analytics.analytics_round_multipliers m
+			 WHERE m.game_name = distinct_multipliers.game
+			   AND (distinct_multipliers.platform IS NULL OR m.platform_code = distinct_multipliers.platform)
+			   AND m.observed_at >= coalesce(distinct_multipliers.from_time, '-infinity')
+			   AND m.observed_at < coalesce(distinct_multipliers.to_time, 'infinity')
+			   AND m.platform_round_id IS NOT NULL
+			 ORDER BY m.platform_code, m.platform_round_id, m.id) AS d;
+END;
+COMMENT ON FUNCTION crash_analytics.distinct_multipliers(text, text, timestamptz, timestamptz) IS
+	'The crash multipliers of a game/platform (all platforms when NULL) and period, one per platform round (the first reading logged when several bots saw it; a reading without platform_round_id is a round of its own).';
+REVOKE ALL ON FUNCTION crash_analytics.distinct_multipliers(text, text, timestamptz, timestamptz) FROM PUBLIC;
+
+-- (end of section 2)
+
+/* ========================================================================
+ * 3. Grants of the profiles
  * ======================================================================== */
 -- region: grants kept, given back
 -- (see "grants kept, saved" at the top of the script)
@@ -340,4 +383,4 @@ DROP FUNCTION crash_analytics.update_save_privileges();
 DROP TABLE crash_analytics.update_privileges;
 -- end region: grants kept, given back
 
--- (end of section 2)
+-- (end of section 3)

@@ -45,7 +45,7 @@ SET timezone = 'UTC';
 SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION crash_analytics;
-SELECT plan(83);
+SELECT plan(88);
 
 -- ----------------------------------------------------------------------
 -- Configuration
@@ -703,6 +703,35 @@ SELECT results_eq(
 			 (SELECT count(*) FROM pg_temp.distinct_m('spaceman', NULL, '2026-02-01 09:00:00+00', '2026-02-01 21:30:00+00'))
 		FROM unnest('{0.1,0.5,0.95}'::float8[]) WITH ORDINALITY u(q, i) ORDER BY i$$,
 	'get_multiplier_quantiles(spaceman, a period) at RTP 0.96');
+
+-- distinct_multipliers itself (1.3 reads the readings without a platform
+-- round id apart from the others): the same bag of rows as the reference
+SELECT bag_eq(
+	$$SELECT platform_code::text COLLATE "C", multiplier FROM crash_analytics.distinct_multipliers('aviator', 'dafabet', NULL, NULL)$$,
+	$$SELECT platform_code::text COLLATE "C", multiplier FROM pg_temp.distinct_m('aviator', 'dafabet', NULL, NULL)$$,
+	'distinct_multipliers(aviator/dafabet): each platform round once, as its first reading logged, and every reading without a platform round id');
+SELECT bag_eq(
+	$$SELECT platform_code::text COLLATE "C", multiplier FROM crash_analytics.distinct_multipliers('aviator', NULL, NULL, NULL)$$,
+	$$SELECT platform_code::text COLLATE "C", multiplier FROM pg_temp.distinct_m('aviator', NULL, NULL, NULL)$$,
+	'distinct_multipliers(aviator, every platform)');
+-- every reading here carries a platform round id: a bot that sends none
+-- (each reading a round of its own), for these two tests only
+SAVEPOINT no_round_id;
+SELECT count(crash_analytics.log_round_multiplier_analytics('b_noid', 'z1', 'jetx', 'demo', k, 1.00 + (k * 37 % 300) / 100.0,
+			 NULL, '2026-02-01 12:00:00+00'::timestamptz + k * interval '1 minute'))
+  FROM generate_series(1, 25) k \g /dev/null
+SELECT is((SELECT count(*) FILTER (WHERE platform_round_id IS NULL) || ' ' || (count(*) FILTER (WHERE platform_round_id IS NOT NULL) > 0)
+			 FROM crash_analytics.analytics_round_multipliers WHERE game_name = 'jetx'), '25 true',
+	'jetx has readings with a platform round id and 25 without');
+SELECT bag_eq(
+	$$SELECT platform_code::text COLLATE "C", multiplier FROM crash_analytics.distinct_multipliers('jetx', NULL, NULL, NULL)$$,
+	$$SELECT platform_code::text COLLATE "C", multiplier FROM pg_temp.distinct_m('jetx', NULL, NULL, NULL)$$,
+	'distinct_multipliers(jetx, every platform): readings with and without a platform round id');
+ROLLBACK TO SAVEPOINT no_round_id;
+SELECT bag_eq(
+	$$SELECT platform_code::text COLLATE "C", multiplier FROM crash_analytics.distinct_multipliers('spaceman', NULL, '2026-02-01 09:00:00+00', '2026-02-01 21:30:00+00')$$,
+	$$SELECT platform_code::text COLLATE "C", multiplier FROM pg_temp.distinct_m('spaceman', NULL, '2026-02-01 09:00:00+00', '2026-02-01 21:30:00+00')$$,
+	'distinct_multipliers(spaceman, every platform, a period)');
 
 -- signals: the built-in rules fired exactly where the multipliers say
 SELECT results_eq(
