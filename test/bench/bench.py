@@ -411,16 +411,21 @@ STATS = [
 ]
 
 
-def exec_ms(cur, sql, reps):
-    """Median execution time of reps runs, after one run that is not counted
-    (it fills the caches: catalog, plan, buffers; dashboards call these
+def exec_times(cur, sql, reps):
+    """Execution times of reps runs, after one run that is not counted (it
+    fills the caches: catalog, plan, buffers; dashboards call these
     functions over and over, and the plain SQL gets the same warm-up)."""
     cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
     times = []
     for _ in range(reps):
         cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
         times.append(cur.fetchone()[0][0]["Execution Time"])
-    return statistics.median(times)
+    return times
+
+
+def exec_ms(cur, sql, reps):
+    """Median execution time of reps runs (after an uncounted one)."""
+    return statistics.median(exec_times(cur, sql, reps))
 
 
 def private_kb(pid):
@@ -489,6 +494,7 @@ def statistics_and_memory():
     section = "statistics"
     admin = connect("postgres")
     times = {}
+    conns = {}
     for n in STATS_SIZES:
         db = f"stats_{n}"
         admin.cursor().execute(f"DROP DATABASE IF EXISTS {db}")
@@ -508,13 +514,26 @@ def statistics_and_memory():
         cur.execute("SELECT date_trunc('hour', min(played_at) + (max(played_at) - min(played_at)) * 0.02) + interval '20 minutes', "
                     "date_trunc('hour', max(played_at) - (max(played_at) - min(played_at)) * 0.01) + interval '10 minutes' "
                     "FROM crash_analytics.crash_game_rounds")
-        f, t = cur.fetchone()
+        conns[n] = (c, cur) + cur.fetchone()
+    # The functions' runs at the two sizes alternate (5 rounds of 5 runs of
+    # each function at each size): the machine's speed drifts by tens of
+    # microseconds from one second to the next, as much as the cost of a
+    # function that reads one row, so measuring one size after the other
+    # would measure the drift.  The plain SQL takes hundreds of milliseconds.
+    runs = {}
+    for _ in range(5):
+        for n in STATS_SIZES:
+            c, cur, f, t = conns[n]
+            for name, fn_sql, plain_sql in STATS:
+                runs.setdefault((name, n), []).extend(exec_times(cur, fn_sql.format(f=f, t=t), 5))
+    for n in STATS_SIZES:
+        c, cur, f, t = conns[n]
         for name, fn_sql, plain_sql in STATS:
-            fn = exec_ms(cur, fn_sql.format(f=f, t=t), 25)
+            fn = statistics.median(runs[(name, n)])
             plain = exec_ms(cur, plain_sql.format(f=f, t=t), 3)
             times[(name, n)] = fn
             record(section, name, f"server ms at {n} rounds", round(fn, 3), "ms", "plain SQL over raw tables",
-                   fn / plain, f"plain SQL {plain:.1f} ms")
+                   fn / plain, f"plain SQL {plain:.1f} ms; function: median of 25 runs, sizes alternating")
         # backtests: a replay of the recorded history, beside the cost of merely
         # reading that history (the same multipliers, one per platform round)
         strategy = '{"kind": "martingale", "target": 2.00, "base_stake": 1.00, "max_stake": 64.00, "on_cap": "hold"}'
@@ -526,7 +545,7 @@ def statistics_and_memory():
                round(bt, 1), "ms", "reading the same multipliers", bt / rd,
                f"{hist / bt * 1000:,.0f} rounds/s including the read; reading alone {rd:.1f} ms")
         c.close()
-        admin.cursor().execute(f"DROP DATABASE {db}")
+        admin.cursor().execute(f"DROP DATABASE stats_{n}")
     # one bot with the whole history: get_bot_statistics reads one roll-up row
     # whatever the bot's number of rounds (the data sets above give each bot a tenth)
     big = STATS_SIZES[-1]
