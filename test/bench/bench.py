@@ -190,10 +190,55 @@ def callgrind(sql):
     return int(m.group(1))
 
 
-def per_op(make_script, n1, n2):
+def per_op(make_script, n1, n2, keep=None):
+    """Instructions per operation; keep: a name under which both runs'
+    callgrind files are kept (for profile())."""
     a = callgrind(make_script(n1))
+    if keep:
+        shutil.copy(os.path.join(SINGLE, "cg.out"), os.path.join(SINGLE, f"{keep}_{n1}.out"))
     b = callgrind(make_script(n2))
+    if keep:
+        shutil.copy(os.path.join(SINGLE, "cg.out"), os.path.join(SINGLE, f"{keep}_{n2}.out"))
     return (b - a) / (n2 - n1)
+
+
+# Where a logged round's instructions go: inclusive cost per call of these
+# functions (ours and PostgreSQL's), from the same two runs as the total.
+# They overlap (ca_insert includes ExecInsertIndexTuples and
+# ExecConstraints, commit includes the release of the locks).
+PROFILE = [
+    ("ca_ingest_round", "validation, derivation and fan-out of the round (everything but the call and the transaction)"),
+    ("ca_round_derive", "derivation of the round's figures"),
+    ("ca_insert", "row inserts (heap, indexes, defaults, CHECKs)"),
+    ("ExecInsertIndexTuples", "  of which index entries"),
+    ("ExecConstraints", "CHECK and NOT NULL constraints (inserts and updates)"),
+    ("ca_fetch", "key probes and row reads (idempotency, session, roll-ups, signal state)"),
+    ("ca_update", "row updates (session, roll-ups, signal state)"),
+    ("ca_signals_on_multiplier", "signal rules and open signals of a new multiplier"),
+    ("LockRelationOid", "relation locks taken"),
+    ("CommitTransactionCommand", "commit (locks released, WAL record)"),
+]
+
+
+def inclusive_costs(path):
+    """Inclusive Ir by function name, from callgrind_annotate."""
+    r = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", path],
+                       capture_output=True, text=True, check=True)
+    costs = {}
+    for line in r.stdout.splitlines():
+        m = re.match(r"\s*([\d,]+) \([ \d.]+%\)\s+(\S.*?)(?: \[.*\])?$", line)
+        if m and ":" in m.group(2) and not m.group(2).startswith("=>"):
+            name = m.group(2).rsplit(":", 1)[1]
+            costs[name] = max(costs.get(name, 0), int(m.group(1).replace(",", "")))
+    return costs
+
+
+def profile(keep, n1, n2, total):
+    a = inclusive_costs(os.path.join(SINGLE, f"{keep}_{n1}.out"))
+    b = inclusive_costs(os.path.join(SINGLE, f"{keep}_{n2}.out"))
+    for fn, what in PROFILE:
+        per = (b.get(fn, 0) - a.get(fn, 0)) / (n2 - n1)
+        record("profile", f"log_crash_round: {fn}", what, round(per), "Ir", "the whole call", per / total)
 
 
 def calls_script(prepare, execute):
@@ -222,7 +267,7 @@ def instructions(have_reference):
     res["c"] = per_op(calls_script(
         "PREPARE lr(bigint, numeric, timestamptz) AS SELECT crash_analytics.log_crash_round("
         + ROUND_ARGS.format(bot="cg_c") + ");",
-        "EXECUTE lr({i}, {crash}, '{ts}');"), N1, N2)
+        "EXECUTE lr({i}, {crash}, '{ts}');"), N1, N2, keep="cg_c")
     if have_reference:
         res["plpgsql"] = per_op(calls_script(
             "PREPARE lr(bigint, numeric, timestamptz) AS SELECT ca_ref.log_crash_round("
@@ -272,6 +317,7 @@ def instructions(have_reference):
            res["batch"] / res["copy_limit"], "rows/s ratio = 1/this; target >= 0.7")
     record(section, "COPY into crash_game_rounds (trigger path)", "instructions/round", round(res["copy"]), "Ir",
            "COPY limit", res["copy"] / res["copy_limit"], "rows/s ratio = 1/this; target >= 0.7")
+    profile("cg_c", N1, N2, res["c"])
     return res
 
 
