@@ -280,7 +280,10 @@ BEGIN ATOMIC
 	   AND d.day_start >= b.df AND d.day_start < b.dt
 	UNION ALL
 	-- the whole hours before the first whole day, and those after the last
-	-- one: two index ranges (all of hf..ht when there is no whole day)
+	-- one: two index ranges (all of hf..ht when there is no whole day).  The
+	-- index ranges are kept inside hf..ht: df < dt is not folded at planning
+	-- (df is a stable expression), so with no whole day the second range
+	-- would still be read, from dt, the midnight before the period.
 	SELECT h.bot_id, h.game_name, h.platform_code, h.strategy_name, h.rounds, h.bets, h.wins, h.losses,
 		   h.skips, h.voids, h.total_staked, h.total_payout, h.total_profit, h.expected_profit,
 		   h.sum_win_probability, h.targeted_bets, h.sum_profit_squared, h.best_profit, h.worst_profit

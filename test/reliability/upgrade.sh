@@ -333,7 +333,8 @@ for v in $INTERMEDIATE; do
 	rel_compare_snapshots "$v -> $default: data kept by the update" "$REL_WORK/snap$t.before" "$REL_WORK/snap$t.after" '^(bot_rollups|session_logs)$'
 	compare_but_play_order "$v -> $default: data kept by the update" rel_up${t}_upd "$REL_WORK/rollups$t.before"
 	rel_check_consistency rel_up${t}_upd "$v -> $default, after the update"
-	# 1.2 -> 1.3 re-creates period_figures, in the reader profile
+	# at least one function re-created: 1.2 -> 1.3 re-creates period_figures and
+	# distinct_multipliers, both in the reader profile
 	check_grants_kept rel_up${t}_upd "$v -> $default" 1
 	rel_psql rel_up${t}_upd -c "DROP TABLE public.rel_before"
 	rel_catalog rel_up${t}_upd "$REL_WORK/catalog.updated$t"
