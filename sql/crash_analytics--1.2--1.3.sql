@@ -244,8 +244,8 @@ SELECT crash_analytics.update_save_privileges();
  * by one index range from its first whole hour to its last, then filtered
  * out the hours of its whole days (read from the daily roll-ups): the
  * longer the period, the more hourly rows read to be thrown away (1,440 of
- * 1,615 for 14 days of 10 bots).  It now reads two ranges, the hours
- * before the first whole day and those after the last one.  And it gave
+ * 1,615 for 14 days of one game's 5 bots).  It now reads two ranges, the
+ * hours before the first whole day and those after the last one.  And it gave
  * one row per round of the partial hours at the ends, which the callers
  * then sorted and summed with the roll-ups' rows: those rounds are now
  * summed where they are read, one row per bot, game, platform and
