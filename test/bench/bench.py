@@ -361,6 +361,49 @@ def pgbench(script, clients, seconds):
     return float(m.group(1)), int(failed.group(1)) if failed else 0
 
 
+FLOOR_PER_TX = 100    # rounds whose rows one transaction of the pgbench bulk floor writes
+
+
+def floor_bulk_script():
+    """The throughput ceiling of any logger that writes these rows: pgbench
+    transactions each writing the derived rows of FLOOR_PER_TX staged rounds
+    by one INSERT ... SELECT per table (the bulk floor of the instructions
+    part, in wall-clock).  The live database gets the template's staging
+    rows and prefill first; each transaction moves its rounds to a random
+    round number range (unique keys) under its client's bot."""
+    c = connect()
+    cur = c.cursor()
+    cur.execute("SELECT to_regclass('bench.stage_rounds') IS NOT NULL")
+    if not cur.fetchone()[0]:
+        import io
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=INPUT_COLS)
+        w.writerows(round_rows("stage", B2, seed=7))
+        buf.seek(0)
+        cur.copy_expert(f"COPY crash_analytics.crash_game_rounds ({', '.join(INPUT_COLS)}) FROM STDIN CSV", buf)
+        cur.execute("SELECT bench.make_staging()")
+        for name, tbl, cols, by_round in COPY_TARGETS:
+            sel = ", ".join("'prefill'" if x == "bot_id" else x for x in cols.split(", "))
+            cur.execute(f"INSERT INTO bench_plain.{tbl} ({cols}) SELECT {sel} FROM bench.stage_{name}")
+        cur.execute("VACUUM ANALYZE bench_plain.crash_game_rounds, bench_plain.analytics_round_multipliers, "
+                    "bench_plain.analytics_round_outcomes, bench_plain.analytics_round_signals")
+    c.close()
+    shifted = ("round_number", "round_id", "emitted_after_round", "resolved_by_round")
+    lines = [f"\\set b random(0, {B2 // FLOOR_PER_TX - 1})",
+             "\\set off random(1, 9000000000000) * 10000",
+             "BEGIN;"]
+    for name, tbl, cols, by_round in COPY_TARGETS:
+        sel = ", ".join("'pgf_' || :client_id" if x == "bot_id" else f"{x} + :off" if x in shifted else x
+                        for x in cols.split(", "))
+        lines.append(f"INSERT INTO bench_plain.{tbl} ({cols}) SELECT {sel} FROM bench.stage_{name} "
+                     f"WHERE {by_round} > :b * {FLOOR_PER_TX} AND {by_round} <= :b * {FLOOR_PER_TX} + {FLOOR_PER_TX};")
+    lines.append("END;")
+    path = os.path.join(BASE, "floor_bulk.sql")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
 def sample_waits(stop, counts):
     c = connect()
     cur = c.cursor()
@@ -374,12 +417,34 @@ def sample_waits(stop, counts):
     c.close()
 
 
+def ceiling_figures(section, tps, floor_name, c, clients, sync):
+    """What no logger of one round per call can beat on this machine: a
+    round's rows written at the bulk floor's speed plus one SELECT 1
+    transaction (the call's round trip and commit, an empty one at that).
+    Adding the two times is generous: a transaction that writes commits
+    dearer than SELECT 1's, and the floor is measured on both cores at once,
+    as the calls are."""
+    rounds = tps[floor_name] * FLOOR_PER_TX
+    ceiling = 1.0 / (1.0 / rounds + 1.0 / tps["SELECT 1"])
+    record(section, floor_name, f"rounds/s, {clients} clients, synchronous_commit {sync}", round(rounds), "rounds/s",
+           note="the derived rows of each round by one INSERT ... SELECT per table")
+    record(section, "ceiling: bulk floor + a SELECT 1 per round", f"rounds/s, {clients} clients, sync {sync}",
+           round(ceiling), "rounds/s", "SELECT 1", ceiling / tps["SELECT 1"],
+           "no logger of one round per call passes this; SELECT 1 target >= 0.25")
+    record(section, "ceiling: bulk floor + a SELECT 1 per round", f"vs client-side logger, {clients} clients, sync {sync}",
+           round(ceiling), "rounds/s", "client-side logger", ceiling / tps["client-side logger"],
+           "client-side logger target >= 5")
+    record(section, "log_crash_round (C)", f"vs ceiling, {clients} clients, sync {sync}", round(c), "tps",
+           "ceiling", c / ceiling, "the rest is the call's other work: probes, roll-ups, signals, validation")
+
+
 def throughput(have_reference):
     section = "throughput"
     scripts = [("select1.sql", "SELECT 1"), ("c_round.sql", "log_crash_round (C)"),
                ("client_logger.sql", "client-side logger")]
     if have_reference:
         scripts.append(("ref_round.sql", "PL/pgSQL reference"))
+    floor = (floor_bulk_script(), f"bulk floor ({FLOOR_PER_TX} rounds a transaction)")
     admin = connect()
     for sync in ("off", "on"):
         admin.cursor().execute(f"ALTER SYSTEM SET synchronous_commit = {sync}")
@@ -387,7 +452,8 @@ def throughput(have_reference):
         time.sleep(0.5)
         for clients in CLIENTS:
             tps = {}
-            for script, name in scripts:
+            # the ceiling is measured where the targets are set, at 2 clients
+            for script, name in scripts + ([floor] if clients == 2 else []):
                 runs = []
                 failed = 0
                 waits = {}
@@ -419,6 +485,8 @@ def throughput(have_reference):
                    "client-side logger", c / tps["client-side logger"], "target >= 5 at 2 clients, sync off")
             record(section, "log_crash_round (C)", f"vs SELECT 1, {clients} clients, sync {sync}", round(c), "tps",
                    "SELECT 1", c / tps["SELECT 1"], "target >= 0.25 at 2 clients, sync off")
+            if floor[1] in tps:
+                ceiling_figures(section, tps, floor[1], c, clients, sync)
             if clients == 1:
                 one = c
             if clients == 8:
