@@ -16,7 +16,7 @@ DATA = $(wildcard sql/crash_analytics--*.sql)
 # creates and drops the extension itself, so the order does not matter
 REGRESS = $(sort $(filter-out crash_analytics--%,$(basename $(notdir $(wildcard sql/*.sql)))))
 REGRESS_OPTS =
-ISOLATION = concurrent_rounds online_indexes bot_locks
+ISOLATION = concurrent_rounds online_indexes bot_locks truncated_tables
 ISOLATION_OPTS = --inputdir=test/isolation
 
 # PostgreSQL's headers are system headers here (-isystem): their inline

@@ -88,5 +88,38 @@ SELECT pg_temp.round(9, 1.49) > 0 AS logged;   -- loss: 9 rounds, -4.50
 SELECT * FROM pg_temp.figures();
 SELECT check_name, differences FROM crash_analytics.verify_consistency() WHERE NOT ok;
 
+-- ======================================================================
+-- 3. A remembered row whose block a VACUUM cut off the end of the table
+-- ======================================================================
+-- The block of a remembered TID is checked against the table's size as
+-- this backend last saw it; a truncation must make it look again.  Filler
+-- roll-up rows take the first blocks; a round of a new bot, rolled back,
+-- leaves its roll-up row remembered in the last block; the fillers go and a
+-- VACUUM truncates the table; the bot's next round must find no row there
+-- (the remembered block is past the end) and insert one.
+ALTER TABLE crash_analytics.bot_rollups SET (autovacuum_enabled = off);
+INSERT INTO crash_analytics.bot_rollups (bot_id) SELECT 'filler_' || g FROM generate_series(1, 400) g;
+CREATE FUNCTION pg_temp.vt(n int) RETURNS bigint
+LANGUAGE sql AS $$
+  SELECT crash_analytics.log_crash_round('vt', 's1', 'aviator', 'dafabet', n, 1.00, 2.00, 1.50,
+    round_started_at => timestamptz '2026-05-02 10:00:00+00' + n * interval '10 seconds')
+$$;
+BEGIN;
+SELECT pg_temp.vt(1) > 0 AS logged;
+SELECT (ctid::text::point)[0] > 0 AS past_the_first_block,
+       (ctid::text::point)[0] + 1 = pg_relation_size('crash_analytics.bot_rollups') / 8192 AS in_the_last_block
+  FROM crash_analytics.bot_rollups WHERE bot_id = 'vt';
+ROLLBACK;
+SELECT pg_relation_size('crash_analytics.bot_rollups') / 8192 AS blocks_before \gset
+DELETE FROM crash_analytics.bot_rollups WHERE bot_id LIKE 'filler\_%';
+VACUUM crash_analytics.bot_rollups;
+SELECT pg_relation_size('crash_analytics.bot_rollups') / 8192 < :blocks_before AS truncated;
+SELECT pg_temp.vt(1) > 0 AS logged;
+SELECT pg_temp.vt(2) > 0 AS logged;
+-- expected: 2 rounds, 2 wins of +0.50
+SELECT rounds, wins, total_profit FROM crash_analytics.bot_rollups WHERE bot_id = 'vt';
+ALTER TABLE crash_analytics.bot_rollups RESET (autovacuum_enabled);
+SELECT check_name, differences FROM crash_analytics.verify_consistency() WHERE NOT ok;
+
 DROP EXTENSION crash_analytics;
 DROP SCHEMA crash_analytics;

@@ -60,6 +60,7 @@
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
+#include "storage/smgr.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
@@ -1130,6 +1131,28 @@ tid_cache_remember(CaWriter *w, CaRow *row)
 	pfree(key);
 }
 
+/*
+ * Whether block blkno of the table exists, without asking the kernel when we
+ * can tell.  RelationGetNumberOfBlocks is a system call (lseek) each time,
+ * five a logged round.  The size this backend last saw is kept in the
+ * relation's SMgrRelation (smgrnblocks sets it, our own smgrextend advances
+ * it); a table shrinks only by truncation, which first sends an invalidation
+ * that closes every backend's SMgrRelation of it (a new one starts with the
+ * size unknown), and which needs a lock that conflicts with the one the
+ * writer holds.  We read invalidations when we lock the table, so a size seen
+ * in this backend is never more than the file has, and a block below it is
+ * there for as long as we hold the lock.
+ */
+static bool
+block_exists(Relation rel, BlockNumber blkno)
+{
+	BlockNumber seen = RelationGetSmgr(rel)->smgr_cached_nblocks[MAIN_FORKNUM];
+
+	if (seen != InvalidBlockNumber && blkno < seen)
+		return true;
+	return blkno < RelationGetNumberOfBlocks(rel);
+}
+
 /* The row with this serialized key at its remembered TID, or NULL. */
 static CaRow *
 tid_cache_fetch(CaWriter *w, CaTable t, const char *key, int keylen)
@@ -1149,7 +1172,7 @@ tid_cache_fetch(CaWriter *w, CaTable t, const char *key, int keylen)
 		return NULL;
 	rel = writer_rel(w, t)->ri_RelationDesc;
 	if (e->relfilenode != rel->rd_node.relNode ||
-		ItemPointerGetBlockNumber(&e->tid) >= RelationGetNumberOfBlocks(rel))
+		!block_exists(rel, ItemPointerGetBlockNumber(&e->tid)))
 		return NULL;
 	slot = w->fslot[t];
 	tuple.t_self = e->tid;
