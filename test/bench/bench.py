@@ -438,6 +438,41 @@ def ceiling_figures(section, tps, floor_name, c, clients, sync):
            "ceiling", c / ceiling, "the rest is the call's other work: probes, roll-ups, signals, validation")
 
 
+def syscalls(script, name, section):
+    """System calls a transaction of one pgbench client's backend makes, by
+    strace -c attached to it for a few seconds (instructions do not count
+    the kernel).  Transactions are counted by sendto: the backend flushes
+    its replies once per transaction of these one-statement scripts."""
+    c = connect()
+    cur = c.cursor()
+    p = subprocess.Popen([f"{PGBIN}/pgbench", "-h", SOCKET, "-p", PORT, "-U", "postgres", "-n", "-M", "prepared",
+                          "-c", "1", "-j", "1", "-T", "8", "-f", os.path.join(BENCH, "pgbench", script), "bench"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.5)
+        cur.execute("SELECT pid FROM pg_stat_activity WHERE application_name = 'pgbench' "
+                    "AND backend_type = 'client backend'")
+        pid = cur.fetchone()[0]
+        r = subprocess.run(["timeout", "-s", "INT", "4", "strace", "-c", "-p", str(pid)],
+                           capture_output=True, text=True)
+    finally:
+        p.wait()
+        c.close()
+    calls = {}
+    for line in r.stderr.splitlines():
+        f = line.split()
+        if len(f) >= 5 and f[-1].isidentifier() and f[3].isdigit() and f[-1] != "total":
+            calls[f[-1]] = int(f[3])
+    xacts = calls.get("sendto", 0)
+    if xacts == 0:
+        raise RuntimeError(f"strace of {name}: no sendto counted: {r.stderr[-500:]}")
+    total = sum(calls.values())
+    top = sorted(calls.items(), key=lambda x: -x[1])[:6]
+    record(section, name, "system calls per transaction (1 client, strace -c)", round(total / xacts, 2), "calls",
+           note="; ".join(f"{k} {v / xacts:.2f}" for k, v in top) + f"; {xacts} transactions counted")
+    return total / xacts
+
+
 def throughput(have_reference):
     section = "throughput"
     scripts = [("select1.sql", "SELECT 1"), ("c_round.sql", "log_crash_round (C)"),
@@ -492,6 +527,10 @@ def throughput(have_reference):
             if clients == 8:
                 record(section, "log_crash_round (C)", f"8 clients / 1 client, sync {sync}", round(c), "tps",
                        "1 client", c / one, "8 bots; target >= 1.5 at sync off")
+    admin.cursor().execute("ALTER SYSTEM SET synchronous_commit = off")
+    admin.cursor().execute("SELECT pg_reload_conf()")
+    for script, name in scripts[:2]:
+        say(f"system calls of {name}: {syscalls(script, name, section):.2f} a transaction")
     admin.cursor().execute("ALTER SYSTEM RESET synchronous_commit")
     admin.cursor().execute("SELECT pg_reload_conf()")
 

@@ -14,7 +14,7 @@ export CA_PGPORT=${CA_PGPORT:-54339}
 . "$(dirname "$0")/../lib.sh"
 
 ca_require_root
-ca_install_packages valgrind postgresql-contrib
+ca_install_packages valgrind postgresql-contrib strace
 ca_build_install
 CA_FSYNC=on ca_start_cluster
 trap ca_finish EXIT
