@@ -16,6 +16,7 @@ its baseline.  Three kinds of measurement:
 Results: a table on stdout and test/bench/results/latest.csv.
 """
 import csv
+import io
 import os
 import random
 import re
@@ -153,9 +154,8 @@ def build_template(have_reference):
         # tables get the same rows under another bot first.  Into empty
         # tables, the indexes' pages filled without the duplicates that make
         # B-tree deduplication work: a cheaper floor than the real one.
-        for name, tbl, cols, by_round in COPY_TARGETS:
-            sel = ", ".join("'prefill'" if c == "bot_id" else c for c in cols.split(", "))
-            tpsql(f"INSERT INTO bench_plain.{tbl} ({cols}) SELECT {sel} FROM bench.stage_{name};")
+        for sql in prefill_sql():
+            tpsql(sql + ";")
         for n in (B1, B2):
             write_csv(os.path.join(SINGLE, f"rounds_{n}.csv"), round_rows("cg_copy", n, seed=11))
             for name, tbl, cols, by_round in COPY_TARGETS:
@@ -168,6 +168,14 @@ def build_template(have_reference):
         tpsql("CHECKPOINT;")
     finally:
         as_postgres([f"{PGBIN}/pg_ctl", "-D", TEMPLATE, "-m", "fast", "-w", "stop"], capture_output=True)
+
+
+def prefill_sql():
+    """The stage bot's rows copied into the plain tables under another bot
+    (see build_template), one INSERT per table."""
+    for name, tbl, cols, by_round in COPY_TARGETS:
+        sel = ", ".join("'prefill'" if c == "bot_id" else c for c in cols.split(", "))
+        yield f"INSERT INTO bench_plain.{tbl} ({cols}) SELECT {sel} FROM bench.stage_{name}"
 
 
 def callgrind(sql):
@@ -375,16 +383,13 @@ def floor_bulk_script():
     cur = c.cursor()
     cur.execute("SELECT to_regclass('bench.stage_rounds') IS NOT NULL")
     if not cur.fetchone()[0]:
-        import io
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=INPUT_COLS)
-        w.writerows(round_rows("stage", B2, seed=7))
+        csv.DictWriter(buf, fieldnames=INPUT_COLS).writerows(round_rows("stage", B2, seed=7))
         buf.seek(0)
         cur.copy_expert(f"COPY crash_analytics.crash_game_rounds ({', '.join(INPUT_COLS)}) FROM STDIN CSV", buf)
         cur.execute("SELECT bench.make_staging()")
-        for name, tbl, cols, by_round in COPY_TARGETS:
-            sel = ", ".join("'prefill'" if x == "bot_id" else x for x in cols.split(", "))
-            cur.execute(f"INSERT INTO bench_plain.{tbl} ({cols}) SELECT {sel} FROM bench.stage_{name}")
+        for sql in prefill_sql():
+            cur.execute(sql)
         cur.execute("VACUUM ANALYZE bench_plain.crash_game_rounds, bench_plain.analytics_round_multipliers, "
                     "bench_plain.analytics_round_outcomes, bench_plain.analytics_round_signals")
     c.close()

@@ -2,7 +2,7 @@
 # test/bench/run.sh: the benchmark command (also `make bench`).  Not part of
 # the test command: CI does not time anything.
 #
-#   sudo bash test/bench/run.sh                  # everything, about 20 minutes
+#   sudo bash test/bench/run.sh                  # everything, about 25 minutes
 #   sudo bash test/bench/run.sh instructions     # one part: instructions | throughput | statistics
 #   sudo CA_BENCH_QUICK=1 bash test/bench/run.sh # fewer calls, shorter runs (a smoke test)
 #
