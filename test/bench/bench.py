@@ -569,6 +569,97 @@ STATS = [
 ]
 
 
+LIB = os.path.join(subprocess.run(["pg_config", "--pkglibdir"], capture_output=True, text=True,
+                                   check=True).stdout.strip(), "crash_analytics.so")
+LEAN = [("without session figures and roll-ups", ["-DCA_BENCH_NO_ROLLUPS"]),
+        ("without them and without signals", ["-DCA_BENCH_NO_ROLLUPS", "-DCA_BENCH_NO_SIGNALS"])]
+
+
+def build_lean(flags):
+    """The extension built from a copy of this tree with test/bench/lean.patch
+    applied: the contract's fan-outs that flags name left out.  -w: the parts
+    left out leave unused functions and parameters behind."""
+    src = os.path.join(BASE, "lean_src")
+    shutil.rmtree(src, ignore_errors=True)
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", "results", "*.o", "*.bc", "*.so"))
+    subprocess.run(["patch", "-s", "-p1", "-i", os.path.join(BENCH, "lean.patch")], cwd=src, check=True)
+    inc = subprocess.run(["pg_config", "--includedir-server"], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    subprocess.run(["make", "-s", "PG_CPPFLAGS=" + " ".join(["-w", "-isystem", inc] + flags)], cwd=src,
+                   check=True, capture_output=True)
+    return os.path.join(src, "crash_analytics.so")
+
+
+def use_library(path):
+    """Install a build of the library for the backends started after this
+    (a rename, so that running backends keep the file they mapped)."""
+    shutil.copy(path, LIB + ".bench")
+    os.replace(LIB + ".bench", LIB)
+
+
+def lean(have_reference):
+    """What the targets of log_crash_round would give if the call left out
+    what the contract puts in its transaction beside the rows (PRODUCT.md 3:
+    the session's running figures, the bot's roll-ups, signals).  Not a mode
+    of the extension: builds made for this measurement only, measured side by
+    side with the installed build, which is put back at the end."""
+    section = "lean"
+    if not os.path.isdir(TEMPLATE):
+        build_template(have_reference)
+    full = os.path.join(BASE, "full_crash_analytics.so")
+    shutil.copy(LIB, full)
+    builds = [("log_crash_round (C)", full)]
+    for name, flags in LEAN:
+        say(f"building the extension {name} (test/bench/lean.patch)")
+        so = os.path.join(BASE, f"lean_{len(builds)}.so")
+        shutil.copy(build_lean(flags), so)
+        builds.append((f"log_crash_round {name}", so))
+    c_round = calls_script(
+        "PREPARE lr(bigint, numeric, timestamptz) AS SELECT crash_analytics.log_crash_round("
+        + ROUND_ARGS.format(bot="cg_c") + ");",
+        "EXECUTE lr({i}, {crash}, '{ts}');")
+    try:
+        say(f"instructions per call of each build (calls {N1} -> {N2}) and the bulk floor (rows {B1} -> {B2})")
+        floor = per_op(lambda n: "".join(
+            f"INSERT INTO bench_plain.{tbl} ({cols}) SELECT {cols} FROM bench.stage_{name} WHERE {by_round} <= {n};\n"
+            for name, tbl, cols, by_round in COPY_TARGETS), B1, B2)
+        record(section, "bulk floor: INSERT ... SELECT of all rounds' rows", "instructions/round", round(floor), "Ir")
+        for name, so in builds:
+            use_library(so)
+            ir = per_op(c_round, N1, N2)
+            record(section, name, "instructions/round vs bulk floor", round(ir), "Ir", "bulk floor", ir / floor,
+                   "target <= 1.5")
+        # throughput: the builds and their baselines in turn, so that the
+        # machine's moods fall on all of them alike
+        admin = connect()
+        admin.autocommit = True
+        admin.cursor().execute("ALTER SYSTEM SET synchronous_commit = off")
+        admin.cursor().execute("SELECT pg_reload_conf()")
+        time.sleep(0.5)
+        runs = {}
+        plan = [("SELECT 1", "select1.sql", None), ("client-side logger", "client_logger.sql", None)] + \
+               [(name, "c_round.sql", so) for name, so in builds]
+        reps = max(PGBENCH_REPS, 5) if not QUICK else 1
+        say(f"throughput of each build, 2 clients, synchronous_commit off ({reps} x {PGBENCH_SECONDS} s in turn)")
+        for _ in range(reps):
+            for name, script, so in plan:
+                if so:
+                    use_library(so)
+                runs.setdefault(name, []).append(pgbench(script, 2, PGBENCH_SECONDS)[0])
+        tps = {name: statistics.median(v) for name, v in runs.items()}
+        record(section, "SELECT 1", "tps, 2 clients, synchronous_commit off", round(tps["SELECT 1"]), "tps",
+               note=f"median of {reps} x {PGBENCH_SECONDS}s, in turn with the others")
+        record(section, "client-side logger", "tps, 2 clients, synchronous_commit off",
+               round(tps["client-side logger"]), "tps", note=f"median of {reps} x {PGBENCH_SECONDS}s")
+        for name, so in builds:
+            record(section, name, "tps vs client-side logger, 2 clients", round(tps[name]), "tps",
+                   "client-side logger", tps[name] / tps["client-side logger"], "target >= 5")
+            record(section, name, "tps vs SELECT 1, 2 clients", round(tps[name]), "tps",
+                   "SELECT 1", tps[name] / tps["SELECT 1"], "target >= 0.25")
+    finally:
+        use_library(full)
+
+
 def exec_times(cur, sql, reps):
     """Execution times of reps runs, after one run that is not counted (it
     fills the caches: catalog, plan, buffers; dashboards call these
@@ -755,7 +846,8 @@ def main():
     which = sys.argv[1:] or ["instructions", "throughput", "statistics"]
     steps = [("instructions", lambda: (build_template(have_reference), instructions(have_reference))),
              ("throughput", lambda: throughput(have_reference)),
-             ("statistics", statistics_and_memory)]
+             ("statistics", statistics_and_memory),
+             ("lean", lambda: lean(have_reference))]
     failed = []
     for name, step in steps:
         if name not in which:

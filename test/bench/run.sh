@@ -4,6 +4,9 @@
 #
 #   sudo bash test/bench/run.sh                  # everything, about 25 minutes
 #   sudo bash test/bench/run.sh instructions     # one part: instructions | throughput | statistics
+#   sudo bash test/bench/run.sh lean             # not in the full run, about 6 minutes: the call
+#                                                # built without the contract's session figures,
+#                                                # roll-ups and signals (lean.patch), against the targets
 #   sudo CA_BENCH_QUICK=1 bash test/bench/run.sh # fewer calls, shorter runs (a smoke test)
 #
 # Sets up its own private cluster (Unix socket only, port 54339, under
@@ -14,7 +17,7 @@ export CA_PGPORT=${CA_PGPORT:-54339}
 . "$(dirname "$0")/../lib.sh"
 
 ca_require_root
-ca_install_packages valgrind postgresql-contrib strace
+ca_install_packages valgrind postgresql-contrib strace patch
 ca_build_install
 CA_FSYNC=on ca_start_cluster
 trap ca_finish EXIT
