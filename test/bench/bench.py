@@ -267,15 +267,27 @@ ROUND_ARGS = ("bot_id => '{bot}', session_id => 's1', game_name => 'aviator', pl
               "round_started_at => $3")
 
 
+def c_round_script():
+    """log_crash_round, prepared, one call per round of one bot."""
+    return calls_script(
+        "PREPARE lr(bigint, numeric, timestamptz) AS SELECT crash_analytics.log_crash_round("
+        + ROUND_ARGS.format(bot="cg_c") + ");",
+        "EXECUTE lr({i}, {crash}, '{ts}');")
+
+
+def floor_bulk_sql(n):
+    """The bulk floor: the derived rows of n staged rounds, one INSERT ... SELECT per table."""
+    return "".join(
+        f"INSERT INTO bench_plain.{tbl} ({cols}) SELECT {cols} FROM bench.stage_{name} WHERE {by_round} <= {n};\n"
+        for name, tbl, cols, by_round in COPY_TARGETS)
+
+
 def instructions(have_reference):
     section = "instructions"
     res = {}
     say(f"instructions per call (callgrind, single-user backend, calls {N1} -> {N2})")
     res["select1"] = per_op(calls_script("PREPARE s AS SELECT 1;", "EXECUTE s;"), N1, N2)
-    res["c"] = per_op(calls_script(
-        "PREPARE lr(bigint, numeric, timestamptz) AS SELECT crash_analytics.log_crash_round("
-        + ROUND_ARGS.format(bot="cg_c") + ");",
-        "EXECUTE lr({i}, {crash}, '{ts}');"), N1, N2, keep="cg_c")
+    res["c"] = per_op(c_round_script(), N1, N2, keep="cg_c")
     if have_reference:
         res["plpgsql"] = per_op(calls_script(
             "PREPARE lr(bigint, numeric, timestamptz) AS SELECT ca_ref.log_crash_round("
@@ -293,9 +305,7 @@ def instructions(have_reference):
     res["floor_round_stmts"] = per_op(lambda n: floor_round_stmts(n), N1, N2)
     res["floor_round"] = min(res["floor_round_cte"], res["floor_round_stmts"])
     say(f"instructions per round of bulk paths (rows {B1} -> {B2})")
-    res["floor"] = per_op(lambda n: "".join(
-        f"INSERT INTO bench_plain.{tbl} ({cols}) SELECT {cols} FROM bench.stage_{name} WHERE {by_round} <= {n};\n"
-        for name, tbl, cols, by_round in COPY_TARGETS), B1, B2)
+    res["floor"] = per_op(floor_bulk_sql, B1, B2)
     res["copy_limit"] = per_op(lambda n: "".join(
         f"COPY bench_plain.{tbl} ({cols}) FROM '{SINGLE}/derived_{name}_{n}.csv';\n"
         for name, tbl, cols, by_round in COPY_TARGETS), B1, B2)
@@ -478,6 +488,14 @@ def syscalls(script, name, section):
     return total / xacts
 
 
+def set_synchronous_commit(admin, value):
+    """For the connections opened after this; None: back to the default."""
+    admin.cursor().execute("ALTER SYSTEM RESET synchronous_commit" if value is None
+                           else f"ALTER SYSTEM SET synchronous_commit = {value}")
+    admin.cursor().execute("SELECT pg_reload_conf()")
+    time.sleep(0.5)
+
+
 def throughput(have_reference):
     section = "throughput"
     scripts = [("select1.sql", "SELECT 1"), ("c_round.sql", "log_crash_round (C)"),
@@ -487,9 +505,7 @@ def throughput(have_reference):
     floor = (floor_bulk_script(), f"bulk floor ({FLOOR_PER_TX} rounds a transaction)")
     admin = connect()
     for sync in ("off", "on"):
-        admin.cursor().execute(f"ALTER SYSTEM SET synchronous_commit = {sync}")
-        admin.cursor().execute("SELECT pg_reload_conf()")
-        time.sleep(0.5)
+        set_synchronous_commit(admin, sync)
         for clients in CLIENTS:
             tps = {}
             # the ceiling is measured where the targets are set, at 2 clients
@@ -532,12 +548,10 @@ def throughput(have_reference):
             if clients == 8:
                 record(section, "log_crash_round (C)", f"8 clients / 1 client, sync {sync}", round(c), "tps",
                        "1 client", c / one, "8 bots; target >= 1.5 at sync off")
-    admin.cursor().execute("ALTER SYSTEM SET synchronous_commit = off")
-    admin.cursor().execute("SELECT pg_reload_conf()")
+    set_synchronous_commit(admin, "off")
     for script, name in scripts[:2]:
         say(f"system calls of {name}: {syscalls(script, name, section):.2f} a transaction")
-    admin.cursor().execute("ALTER SYSTEM RESET synchronous_commit")
-    admin.cursor().execute("SELECT pg_reload_conf()")
+    set_synchronous_commit(admin, None)
 
 
 # ----------------------------------------------------------------------
@@ -614,15 +628,10 @@ def lean(have_reference):
         so = os.path.join(BASE, f"lean_{len(builds)}.so")
         shutil.copy(build_lean(flags), so)
         builds.append((f"log_crash_round {name}", so))
-    c_round = calls_script(
-        "PREPARE lr(bigint, numeric, timestamptz) AS SELECT crash_analytics.log_crash_round("
-        + ROUND_ARGS.format(bot="cg_c") + ");",
-        "EXECUTE lr({i}, {crash}, '{ts}');")
+    c_round = c_round_script()
     try:
         say(f"instructions per call of each build (calls {N1} -> {N2}) and the bulk floor (rows {B1} -> {B2})")
-        floor = per_op(lambda n: "".join(
-            f"INSERT INTO bench_plain.{tbl} ({cols}) SELECT {cols} FROM bench.stage_{name} WHERE {by_round} <= {n};\n"
-            for name, tbl, cols, by_round in COPY_TARGETS), B1, B2)
+        floor = per_op(floor_bulk_sql, B1, B2)
         record(section, "bulk floor: INSERT ... SELECT of all rounds' rows", "instructions/round", round(floor), "Ir")
         for name, so in builds:
             use_library(so)
@@ -632,10 +641,7 @@ def lean(have_reference):
         # throughput: the builds and their baselines in turn, so that the
         # machine's moods fall on all of them alike
         admin = connect()
-        admin.autocommit = True
-        admin.cursor().execute("ALTER SYSTEM SET synchronous_commit = off")
-        admin.cursor().execute("SELECT pg_reload_conf()")
-        time.sleep(0.5)
+        set_synchronous_commit(admin, "off")
         runs = {}
         plan = [("SELECT 1", "select1.sql", None), ("client-side logger", "client_logger.sql", None)] + \
                [(name, "c_round.sql", so) for name, so in builds]
@@ -656,6 +662,7 @@ def lean(have_reference):
                    "client-side logger", tps[name] / tps["client-side logger"], "target >= 5")
             record(section, name, "tps vs SELECT 1, 2 clients", round(tps[name]), "tps",
                    "SELECT 1", tps[name] / tps["SELECT 1"], "target >= 0.25")
+        set_synchronous_commit(admin, None)
     finally:
         use_library(full)
 

@@ -4,7 +4,7 @@
 #
 #   sudo bash test/bench/run.sh                  # everything, about 25 minutes
 #   sudo bash test/bench/run.sh instructions     # one part: instructions | throughput | statistics
-#   sudo bash test/bench/run.sh lean             # not in the full run, about 6 minutes: the call
+#   sudo bash test/bench/run.sh lean             # not in the full run, about 7 minutes: the call
 #                                                # built without the contract's session figures,
 #                                                # roll-ups and signals (lean.patch), against the targets
 #   sudo CA_BENCH_QUICK=1 bash test/bench/run.sh # fewer calls, shorter runs (a smoke test)
